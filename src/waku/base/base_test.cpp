@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include "waku/base/bytes.hpp"
+#include "waku/base/result.hpp"
+#include "waku/base/rng.hpp"
+#include "waku/base/time.hpp"
+
+namespace waku {
+namespace {
+
+Result<int> parse_positive(int value) {
+  if (value <= 0) return unexpected(Errc::kInvalidArgument, "not positive");
+  return value;
+}
+
+TEST(Result, CarriesValueOrError) {
+  auto good = parse_positive(3);
+  ASSERT_TRUE(good.has_value());
+  EXPECT_EQ(*good, 3);
+  auto bad = parse_positive(-1);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, Errc::kInvalidArgument);
+  EXPECT_EQ(bad.error().message(), "not positive");
+  EXPECT_EQ(bad.value_or(7), 7);
+}
+
+TEST(Result, ComposesWithAndThenAndTransform) {
+  auto doubled = parse_positive(4).transform([](int v) { return v * 2; });
+  EXPECT_EQ(doubled.value(), 8);
+  auto chained = parse_positive(4).and_then([](int v) { return parse_positive(v - 10); });
+  EXPECT_FALSE(chained.has_value());
+  Result<void> done = ok();
+  EXPECT_TRUE(done.has_value());
+  Result<void> failed = unexpected(Errc::kIo, "disk");
+  EXPECT_EQ(failed.error().code, Errc::kIo);
+}
+
+TEST(ResultDeath, ValueOnErrorAsserts) {
+  auto bad = parse_positive(0);
+  EXPECT_DEATH((void)bad.value(), "assertion failed");
+}
+
+TEST(Instant, Arithmetic) {
+  const auto t0 = Instant::origin();
+  const auto t1 = t0 + 1500ms;
+  EXPECT_EQ(t1 - t0, 1500ms);
+  EXPECT_LT(t0, t1);
+  EXPECT_EQ((t1 - 500ms).nanoseconds(), 1'000'000'000);
+}
+
+TEST(Rng, SameSeedSameStream) {
+  Rng a(42);
+  Rng b(42);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(a.next_u64(), b.next_u64());
+  Rng c(43);
+  EXPECT_NE(Rng(42).next_u64(), c.next_u64());
+}
+
+TEST(Rng, KnownFirstValueIsStableAcrossPlatforms) {
+  // Pinned so that a change of generator (which would change every simulation digest) is seen.
+  EXPECT_EQ(Rng(0).next_u64(), Rng(0).next_u64());
+  Rng rng(0);
+  const auto first = rng.next_u64();
+  EXPECT_EQ(first, 0x99ec5f36cb75f2b4ULL);
+}
+
+TEST(Rng, DerivedStreamsDiffer) {
+  auto a = Rng::derive(7, 0);
+  auto b = Rng::derive(7, 1);
+  EXPECT_NE(a.next_u64(), b.next_u64());
+  EXPECT_EQ(Rng::derive(7, 5).next_u64(), Rng::derive(7, 5).next_u64());
+}
+
+TEST(Rng, UniformStaysInRangeAndCoversIt) {
+  Rng rng(1);
+  std::array<int, 10> counts{};
+  for (int i = 0; i < 10'000; ++i) {
+    const auto v = rng.uniform(10);
+    ASSERT_LT(v, 10U);
+    ++counts[v];
+  }
+  for (const int count : counts) EXPECT_GT(count, 800);
+  for (int i = 0; i < 1000; ++i) {
+    const auto v = rng.uniform_between(-3, 3);
+    EXPECT_GE(v, -3);
+    EXPECT_LE(v, 3);
+    const double r = rng.uniform_real();
+    EXPECT_GE(r, 0.0);
+    EXPECT_LT(r, 1.0);
+  }
+}
+
+TEST(Rng, ShuffleIsAPermutationAndSampleIsDistinct) {
+  Rng rng(9);
+  std::vector<int> items{1, 2, 3, 4, 5, 6, 7, 8};
+  rng.shuffle(items);
+  auto sorted = items;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, (std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8}));
+  auto picked = rng.sample(items, 3);
+  ASSERT_EQ(picked.size(), 3U);
+  std::sort(picked.begin(), picked.end());
+  EXPECT_EQ(std::adjacent_find(picked.begin(), picked.end()), picked.end());
+  EXPECT_EQ(rng.sample(items, 100).size(), items.size());
+}
+
+TEST(Bytes, HexRoundTripAndRejects) {
+  const Bytes raw{0x00, 0x01, 0xab, 0xff};
+  EXPECT_EQ(to_hex(raw), "0001abff");
+  EXPECT_EQ(from_hex("0x0001ABff").value(), raw);
+  EXPECT_FALSE(from_hex("abc").has_value());
+  EXPECT_FALSE(from_hex("zz").has_value());
+}
+
+TEST(SharedBytes, CopiesShareOneBuffer) {
+  SharedBytes a(Bytes{1, 2, 3});
+  SharedBytes b = a;
+  EXPECT_EQ(a.data(), b.data());
+  EXPECT_EQ(a, SharedBytes::copy_of(b.view()));
+  EXPECT_TRUE(SharedBytes().empty());
+}
+
+TEST(Bytes, FixedWidthIntegers) {
+  EXPECT_EQ(u64_be(0x0102030405060708ULL)[0], 0x01);
+  EXPECT_EQ(u64_le(0x0102030405060708ULL)[0], 0x08);
+  const auto be = u64_be(0x175789bfa23f8400ULL);
+  EXPECT_EQ(load_u64_be(be), 0x175789bfa23f8400ULL);
+}
+
+}  // namespace
+}  // namespace waku

@@ -1,0 +1,90 @@
+// Byte buffers: owned bytes, read-only views, and shared immutable payloads.
+//
+// A relayed message is received by thousands of simulated nodes and queued for many peers in the
+// real node; SharedBytes lets every holder point at one immutable buffer instead of copying it.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "waku/base/result.hpp"
+
+namespace waku {
+
+using Bytes = std::vector<std::uint8_t>;
+using ByteView = std::span<const std::uint8_t>;
+using Bytes32 = std::array<std::uint8_t, 32>;
+
+inline ByteView as_bytes(std::string_view text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+inline std::string_view as_chars(ByteView bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+inline Bytes to_bytes(std::string_view text) {
+  const auto view = as_bytes(text);
+  return {view.begin(), view.end()};
+}
+
+// Lower-case hex without a prefix.
+std::string to_hex(ByteView bytes);
+// Accepts upper or lower case and an optional "0x" prefix; rejects odd lengths and non-hex.
+Result<Bytes> from_hex(std::string_view text);
+
+// An immutable byte buffer shared by reference count. Copying a SharedBytes copies a pointer.
+class SharedBytes {
+ public:
+  SharedBytes() = default;
+  explicit SharedBytes(Bytes bytes) : buffer_(std::make_shared<const Bytes>(std::move(bytes))) {}
+  static SharedBytes copy_of(ByteView bytes) {
+    return SharedBytes(Bytes(bytes.begin(), bytes.end()));
+  }
+
+  [[nodiscard]] ByteView view() const { return buffer_ ? ByteView(*buffer_) : ByteView(); }
+  [[nodiscard]] const std::uint8_t* data() const { return buffer_ ? buffer_->data() : nullptr; }
+  [[nodiscard]] std::size_t size() const { return buffer_ ? buffer_->size() : 0; }
+  [[nodiscard]] bool empty() const { return size() == 0; }
+  operator ByteView() const { return view(); }  // NOLINT: a view of shared bytes is always safe
+
+  friend bool operator==(const SharedBytes& a, const SharedBytes& b) {
+    const auto va = a.view();
+    const auto vb = b.view();
+    return va.size() == vb.size() && std::equal(va.begin(), va.end(), vb.begin());
+  }
+
+ private:
+  std::shared_ptr<const Bytes> buffer_;
+};
+
+// Big-endian helpers for the fixed-width integers that hashes and wire formats use.
+inline void append_u64_be(Bytes& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<std::uint8_t>(value >> static_cast<unsigned>(shift)));
+  }
+}
+inline std::array<std::uint8_t, 8> u64_be(std::uint64_t value) {
+  std::array<std::uint8_t, 8> out{};
+  for (std::size_t i = 0; i < 8; ++i) {
+    out[i] = static_cast<std::uint8_t>(value >> (56U - 8U * i));
+  }
+  return out;
+}
+inline std::array<std::uint8_t, 8> u64_le(std::uint64_t value) {
+  std::array<std::uint8_t, 8> out{};
+  for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(value >> (8U * i));
+  return out;
+}
+inline std::uint64_t load_u64_be(ByteView bytes) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8 && i < bytes.size(); ++i) value = (value << 8U) | bytes[i];
+  return value;
+}
+
+}  // namespace waku
