@@ -1,0 +1,61 @@
+// PeerScore: gossipsub v1.1 peer scoring (P1–P7 with decay and retention) for one router.
+//
+// Sans-I/O like the router: time arrives as `now`. Scores of disconnected peers are retained for
+// `retain_score`, keyed by libp2p peer id, so a peer cannot reset a bad score by reconnecting.
+// Spec: libp2p/specs pubsub/gossipsub/gossipsub-v1.1.md §Peer Scoring; reference gossipsub.md §1.6.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "waku/base/bytes.hpp"
+#include "waku/base/time.hpp"
+#include "waku/relay/rpc.hpp"
+#include "waku/relay/score_params.hpp"
+
+namespace waku::relay {
+
+class PeerScore {
+ public:
+  using PeerKey = std::uint32_t;  // the router's PeerHandle value
+
+  explicit PeerScore(PeerScoreParams params);
+  PeerScore(PeerScore&&) noexcept;
+  PeerScore& operator=(PeerScore&&) noexcept;
+  ~PeerScore();
+
+  // `peer_id` may be empty (then nothing is retained); `ip` empty = not counted for P6.
+  void add_peer(Instant now, PeerKey peer, ByteView peer_id, std::string_view ip);
+  void remove_peer(Instant now, PeerKey peer);
+
+  void graft(Instant now, PeerKey peer, std::string_view topic);
+  void prune(Instant now, PeerKey peer, std::string_view topic);
+
+  // Message deliveries, in the order the router observes them:
+  // first copy of an id from `from`, before validation starts.
+  void validate_message(Instant now, PeerKey from, const MessageId& id, std::string_view topic);
+  // another copy of an id already seen (counts for P3 if within the window or still validating).
+  void duplicate_message(Instant now, PeerKey from, const MessageId& id, std::string_view topic);
+  // the validation verdict for an id: Accept credits P2 (first sender) and P3; Reject adds P4 to
+  // the first sender and to peers that sent copies while it was validating; Ignore does neither.
+  void deliver_message(Instant now, const MessageId& id, std::string_view topic);
+  void reject_message(Instant now, const MessageId& id, std::string_view topic);
+  void ignore_message(Instant now, const MessageId& id, std::string_view topic);
+  // A rejection that is not tied to a tracked id (e.g. StrictNoSign violation, undecodable data).
+  void reject_from(Instant now, PeerKey from, std::string_view topic);
+
+  void add_penalty(PeerKey peer, double count);            // P7
+  void set_application_score(PeerKey peer, double value);  // P5
+
+  // Call every heartbeat: applies decay once per decay_interval, drops expired retained scores and
+  // delivery records.
+  void refresh(Instant now);
+
+  [[nodiscard]] double score(Instant now, PeerKey peer) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace waku::relay
