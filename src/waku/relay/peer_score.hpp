@@ -3,8 +3,20 @@
 // Sans-I/O like the router: time arrives as `now`. Scores of disconnected peers are retained for
 // `retain_score`, keyed by libp2p peer id, so a peer cannot reset a bad score by reconnecting.
 // Spec: libp2p/specs pubsub/gossipsub/gossipsub-v1.1.md §Peer Scoring; reference gossipsub.md §1.6.
+//
+// Hot path: the router reports every received copy of every message here, so per-message work is a
+// hash lookup; no allocation happens in steady state, and when no topic weights P3/P3b (Waku's
+// defaults) a delivery record lives only while its message is being validated (and, after a
+// reject, for ~2 min so that later copies are penalised too). Scores are computed on demand in
+// O(topics of the peer). Behaviour never depends on unordered-container iteration order.
+//
+// Retention follows nim-libp2p (nwaku) and go-libp2p-pubsub: on disconnect the P2 counters are
+// reset, mesh topics are pruned (P3b), and everything else is kept for `retain_score` under the
+// peer id. Retained counters do not decay while the peer is away.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -19,12 +31,21 @@ class PeerScore {
  public:
   using PeerKey = std::uint32_t;  // the router's PeerHandle value
 
+  // Bounds on state that peers can make us hold.
+  static constexpr std::size_t kMaxDeliveryRecords = 100'000;  // oldest dropped beyond this
+  static constexpr Duration kDeliveryRecordTtl = 120s;         // go TimeCacheDuration
+  static constexpr std::size_t kMaxRetainedPeers = 100'000;    // oldest dropped beyond this
+  static constexpr std::size_t kMaxScoredTopics = 1024;  // further topics are not scored (P1–P4)
+  static constexpr std::size_t kMaxDuplicateSenders = 256;  // per message, remembered for P3/P4
+
+  // `params` should have passed validate(); invalid values never crash but score nonsense.
   explicit PeerScore(PeerScoreParams params);
   PeerScore(PeerScore&&) noexcept;
   PeerScore& operator=(PeerScore&&) noexcept;
   ~PeerScore();
 
   // `peer_id` may be empty (then nothing is retained); `ip` empty = not counted for P6.
+  // A peer id whose counters are retained gets them back. Adding a known key again is a no-op.
   void add_peer(Instant now, PeerKey peer, ByteView peer_id, std::string_view ip);
   void remove_peer(Instant now, PeerKey peer);
 
@@ -51,7 +72,12 @@ class PeerScore {
   // delivery records.
   void refresh(Instant now);
 
+  // 0 for an unknown peer.
   [[nodiscard]] double score(Instant now, PeerKey peer) const;
+
+  // Introspection for tests and metrics.
+  [[nodiscard]] std::size_t delivery_record_count() const;
+  [[nodiscard]] std::size_t retained_peer_count() const;
 
  private:
   struct State;

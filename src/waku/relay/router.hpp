@@ -195,6 +195,23 @@ class Router {
   [[nodiscard]] std::size_t peer_count() const;
   [[nodiscard]] double score(Instant now, PeerHandle peer) const;
   [[nodiscard]] bool in_backoff(Instant now, PeerHandle peer, std::string_view topic) const;
+  // Sizes of everything peers can make the router hold, to check that hostile input stays
+  // bounded (tests, metrics).
+  struct Sizes {
+    std::size_t topics{0};              // interned topics (ours and peers')
+    std::size_t peer_topic_entries{0};  // subscriptions tracked across all peers
+    std::size_t seen_ids{0};
+    std::size_t mcache_messages{0};
+    std::size_t pending_validations{0};
+    std::size_t promises{0};  // IWANT promises awaiting delivery
+    std::size_t backoff_entries{0};
+    std::size_t idontwant_ids{0};   // ids peers asked us not to send, all peers
+    std::size_t queued_control{0};  // output queues, all peers
+    std::size_t queued_gossip{0};
+    std::size_t queued_messages{0};
+  };
+  [[nodiscard]] Sizes sizes() const;
+  [[nodiscard]] std::uint64_t heartbeats() const;  // heartbeats run so far
 
  private:
   struct State;
