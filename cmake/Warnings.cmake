@@ -2,8 +2,13 @@
 function(waku_set_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-    -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough -Werror=return-type
-   )
+    -Woverloaded-virtual -Wimplicit-fallthrough -Werror=return-type)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    # GCC 12 at -O2 reports out-of-bounds memmove inside libstdc++'s vector::insert that cannot
+    # happen (GCC bugs 105545, 107138); ASan in the debug preset checks the real thing.
+    target_compile_options(${target} PRIVATE -Wno-array-bounds -Wno-stringop-overflow
+                                             -Wno-stringop-overread)
+  endif()
   if(WAKU_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

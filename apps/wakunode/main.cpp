@@ -3,9 +3,9 @@
 // Today the binary carries the operator tools (keygen, hash, shard, sign) and prints the node's
 // identity and relay configuration when run without a subcommand; the libp2p host that puts the
 // relay router on the wire is the next milestone (issue "wakunode: a real relay node").
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "tools.hpp"
@@ -43,17 +43,16 @@ int run_node(const NodeOptions& options) {
   }
   fmt::print("wakunode {}\n", WAKU_VERSION);
   fmt::print("peer id:           {}\n", peer_id.to_string());
-  const auto shards =
-      options.shards.empty() ? std::vector<std::uint16_t>{0} : options.shards;
+  const auto shards = options.shards.empty() ? std::vector<std::uint16_t>{0} : options.shards;
   for (const auto shard : shards) {
     fmt::print("relay shard:       {}\n",
                waku::message::RelayShard{options.cluster_id, shard}.pubsub_topic());
   }
   const auto& gossip = config->gossip;
-  fmt::print("gossipsub profile: {} (d={} d_low={} d_high={} d_lazy={} heartbeat={}ms)\n",
-             options.gossipsub_profile, gossip.d, gossip.d_low, gossip.d_high, gossip.d_lazy,
-             std::chrono::duration_cast<std::chrono::milliseconds>(gossip.heartbeat_interval)
-                 .count());
+  fmt::print(
+      "gossipsub profile: {} (d={} d_low={} d_high={} d_lazy={} heartbeat={}ms)\n",
+      options.gossipsub_profile, gossip.d, gossip.d_low, gossip.d_high, gossip.d_lazy,
+      std::chrono::duration_cast<std::chrono::milliseconds>(gossip.heartbeat_interval).count());
   fmt::print(
       "\nThe relay router, message model and tools are ready; the libp2p host (TCP, Noise, yamux)\n"
       "that connects this node to peers is not implemented yet. Try `wakunode --help`.\n");
@@ -63,8 +62,7 @@ int run_node(const NodeOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"wakunode: a Waku v2 node (relay on static shards) and operator tools",
-               "wakunode"};
+  CLI::App app{"wakunode: a Waku v2 node (relay on static shards) and operator tools", "wakunode"};
   app.set_version_flag("--version", WAKU_VERSION);
   NodeOptions node_options;
   app.add_option("--nodekey", node_options.nodekey,

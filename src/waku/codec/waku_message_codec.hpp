@@ -1,0 +1,27 @@
+// WakuMessage <-> protobuf bytes (14/WAKU2-MESSAGE), with nwaku's field-presence rules.
+//
+// This is the only place that sees the generated `waku::pb::WakuMessage`. Decoding is what every
+// message received from a peer goes through, so it enforces the limits nwaku enforces (payload and
+// content_topic present, meta at most 64 bytes, 150 KiB overall) and never trusts the input.
+// Encoding always emits payload and content_topic, because nwaku treats their absence as a
+// decode error, and emits the optional fields exactly when they are present in the struct.
+// Relayed messages are forwarded as received (their gossip id is sha256 of the bytes), so the
+// encoder is for messages this node originates, not for re-encoding what it relays.
+#pragma once
+
+#include "waku/base/bytes.hpp"
+#include "waku/base/result.hpp"
+#include "waku/message/waku_message.hpp"
+
+namespace waku::codec {
+
+// Rejects: input longer than message::kMaxMessageSizeBytes (kTooLarge), bytes that are not a
+// protobuf message (kDecode), payload (1) or content_topic (2) absent (kMissingField), meta longer
+// than 64 bytes (kTooLarge). Unknown fields are skipped.
+Result<message::WakuMessage> decode_waku_message(ByteView bytes);
+
+// Always emits payload and content_topic (even empty), the optional fields iff present, in field
+// number order.
+Bytes encode_waku_message(const message::WakuMessage& message);
+
+}  // namespace waku::codec

@@ -1,0 +1,139 @@
+#include "waku/codec/waku_message_codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace waku::codec {
+namespace {
+
+Bytes concat(std::initializer_list<ByteView> parts) {
+  Bytes out;
+  for (const auto part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+// A message exactly as js-waku 0.0.27 sent it (libp2p-wire.md §A9): explicit version=0 and
+// ephemeral=false, timestamp 1795461736565000000 ns as a zig-zag varint.
+Bytes js_waku_example() {
+  return concat({Bytes{0x0a, 0x15}, as_bytes("hello from js-waku #0"), Bytes{0x12, 0x15},
+                 as_bytes("/interop/1/test/proto"), Bytes{0x18, 0x00},
+                 Bytes{0x50, 0x80, 0x9d, 0x9a, 0xfc, 0xf8, 0xbb, 0xe1, 0xea, 0x31},
+                 Bytes{0xf8, 0x01, 0x00}});
+}
+
+TEST(WakuMessageCodec, DecodesJsWakuExampleWithPresence) {
+  const auto decoded = decode_waku_message(js_waku_example());
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message();
+  EXPECT_EQ(decoded->payload, to_bytes("hello from js-waku #0"));
+  EXPECT_EQ(decoded->content_topic, "/interop/1/test/proto");
+  ASSERT_TRUE(decoded->version.has_value());
+  EXPECT_EQ(*decoded->version, 0U);
+  ASSERT_TRUE(decoded->timestamp.has_value());
+  EXPECT_EQ(*decoded->timestamp, 1795461736565000000);
+  ASSERT_TRUE(decoded->ephemeral.has_value());
+  EXPECT_FALSE(*decoded->ephemeral);
+  EXPECT_FALSE(decoded->meta.has_value());
+  EXPECT_FALSE(decoded->rate_limit_proof.has_value());
+}
+
+TEST(WakuMessageCodec, ReencodesJsWakuExampleByteForByte) {
+  const Bytes wire = js_waku_example();
+  const auto decoded = decode_waku_message(wire);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(encode_waku_message(*decoded), wire);
+}
+
+TEST(WakuMessageCodec, EmitsEmptyPayloadAndTopicAndOnlyPresentOptionals) {
+  const message::WakuMessage empty;
+  EXPECT_EQ(encode_waku_message(empty), (Bytes{0x0a, 0x00, 0x12, 0x00}));
+
+  message::WakuMessage full;
+  full.payload = {0x01};
+  full.content_topic = "t";
+  full.version = 2;
+  full.timestamp = -1;  // zig-zag: 1
+  full.meta = Bytes{};  // present but empty: still emitted
+  full.rate_limit_proof = Bytes{0xaa, 0xbb};
+  full.ephemeral = true;
+  EXPECT_EQ(encode_waku_message(full),
+            (Bytes{0x0a, 0x01, 0x01, 0x12, 0x01, 't',  0x18, 0x02, 0x50, 0x01,
+                   0x5a, 0x00, 0xaa, 0x01, 0x02, 0xaa, 0xbb, 0xf8, 0x01, 0x01}));
+  const auto round_trip = decode_waku_message(encode_waku_message(full));
+  ASSERT_TRUE(round_trip.has_value());
+  EXPECT_EQ(*round_trip, full);
+}
+
+TEST(WakuMessageCodec, SkipsUnknownFields) {
+  // Field 5 varint and field 12 bytes, neither in 14/WAKU2-MESSAGE.
+  const Bytes wire{0x28, 0x07, 0x0a, 0x01, 0x42, 0x62, 0x02, 0x00, 0x00, 0x12, 0x01, 'x'};
+  const auto decoded = decode_waku_message(wire);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->payload, (Bytes{0x42}));
+  EXPECT_EQ(decoded->content_topic, "x");
+  EXPECT_EQ(encode_waku_message(*decoded), (Bytes{0x0a, 0x01, 0x42, 0x12, 0x01, 'x'}));
+}
+
+TEST(WakuMessageCodec, RejectsAbsentPayloadOrContentTopic) {
+  const auto no_payload = decode_waku_message(Bytes{0x12, 0x01, 'x'});
+  ASSERT_FALSE(no_payload.has_value());
+  EXPECT_EQ(no_payload.error().code, Errc::kMissingField);
+
+  const auto no_topic = decode_waku_message(Bytes{0x0a, 0x01, 0x42});
+  ASSERT_FALSE(no_topic.has_value());
+  EXPECT_EQ(no_topic.error().code, Errc::kMissingField);
+
+  const auto nothing = decode_waku_message(Bytes{});
+  ASSERT_FALSE(nothing.has_value());
+  EXPECT_EQ(nothing.error().code, Errc::kMissingField);
+}
+
+TEST(WakuMessageCodec, MetaOf64BytesAcceptedAnd65Rejected) {
+  message::WakuMessage message;
+  message.content_topic = "/a/1/b/proto";
+  message.meta = Bytes(64, 0x11);
+  const auto ok64 = decode_waku_message(encode_waku_message(message));
+  ASSERT_TRUE(ok64.has_value());
+  EXPECT_EQ(ok64->meta, Bytes(64, 0x11));
+
+  message.meta = Bytes(65, 0x11);
+  const auto too_long = decode_waku_message(encode_waku_message(message));
+  ASSERT_FALSE(too_long.has_value());
+  EXPECT_EQ(too_long.error().code, Errc::kTooLarge);
+}
+
+TEST(WakuMessageCodec, RejectsInputOverTheSizeLimit) {
+  message::WakuMessage message;
+  message.content_topic = "/a/1/b/proto";
+  // 2 bytes of payload tag+length prefix (3-byte varint) and the topic: find the payload size that
+  // lands exactly on the limit, then one byte more.
+  const std::size_t overhead = encode_waku_message(message).size() + 2;  // varint grows 1 -> 3
+  message.payload = Bytes(message::kMaxMessageSizeBytes - overhead, 0x00);
+  const Bytes at_limit = encode_waku_message(message);
+  ASSERT_EQ(at_limit.size(), message::kMaxMessageSizeBytes);
+  EXPECT_TRUE(decode_waku_message(at_limit).has_value());
+
+  message.payload.push_back(0x00);
+  const auto over = decode_waku_message(encode_waku_message(message));
+  ASSERT_FALSE(over.has_value());
+  EXPECT_EQ(over.error().code, Errc::kTooLarge);
+}
+
+TEST(WakuMessageCodec, RejectsGarbage) {
+  for (const Bytes& garbage : {
+           Bytes{0xff, 0xff, 0xff},              // field 0 / bad tag
+           Bytes{0x0a, 0x05, 0x01},              // truncated length-delimited field
+           Bytes{0x0a, 0x00, 0x12, 0x00, 0x50},  // varint tag without value
+           Bytes{0x0a, 0x00, 0x12, 0x00, 0x0f},  // wire type 7 does not exist
+           Bytes{0x0a, 0x00, 0x12, 0x00, 0x50, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                 0xff, 0xff},  // varint longer than 10 bytes
+       }) {
+    const auto decoded = decode_waku_message(garbage);
+    ASSERT_FALSE(decoded.has_value()) << to_hex(garbage);
+    EXPECT_EQ(decoded.error().code, Errc::kDecode) << to_hex(garbage);
+  }
+}
+
+}  // namespace
+}  // namespace waku::codec
