@@ -17,6 +17,9 @@ for preset in release debug; do
   ctest --preset "$preset" -j "$jobs"
 done
 
+step "lint: clang-tidy (clang 14)"
+scripts/lint.sh
+
 step "configure and build: fuzz (clang 14)"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$jobs"

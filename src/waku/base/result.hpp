@@ -65,11 +65,15 @@ class [[nodiscard]] Result {
   Result(Unexpected u) : state_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}     // NOLINT
 
+  // Converting constructor (e.g. Result<std::string> from a literal). The constraint keeps it from
+  // hiding the copy and move constructors, which clang-tidy cannot see.
   template <typename U>
   requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
            !std::is_same_v<std::decay_t<U>, Result> && !std::is_same_v<std::decay_t<U>, Error> &&
-           !std::is_same_v<std::decay_t<U>, Unexpected>) Result(U&& value)
-      : state_(std::in_place_index<0>, T(std::forward<U>(value))) {}  // NOLINT
+           !std::is_same_v<std::decay_t<U>, Unexpected>)
+      // NOLINTNEXTLINE(bugprone-forwarding-reference-overload)
+      Result(U&& value)
+      : state_(std::in_place_index<0>, T(std::forward<U>(value))) {}
 
   [[nodiscard]] bool has_value() const noexcept { return state_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }

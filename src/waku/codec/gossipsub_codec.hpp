@@ -23,7 +23,7 @@ namespace waku::codec {
 
 struct RpcLimits {
   // The whole RPC: one message of the maximum size plus nwaku's 64 KiB protocol-overhead margin.
-  std::size_t max_frame_bytes = message::kMaxMessageSizeBytes + 64 * 1024;
+  std::size_t max_frame_bytes = message::kMaxMessageSizeBytes + std::size_t{64} * 1024;
   // One published message's data (the encoded WakuMessage).
   std::size_t max_message_size_bytes = message::kMaxMessageSizeBytes;
   // Ids kept per IHAVE/IWANT/IDONTWANT entry (js-libp2p-gossipsub maxIHaveLength is 5000).

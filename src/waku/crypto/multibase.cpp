@@ -61,7 +61,7 @@ Result<Bytes> base58btc_decode(std::string_view text) {
   for (std::size_t i = ones; i < text.size(); ++i) {
     const std::int8_t digit = kBase58Values[static_cast<unsigned char>(text[i])];
     if (digit < 0) return unexpected(Errc::kBadEncoding, "base58btc: invalid character");
-    auto carry = static_cast<std::uint32_t>(digit);
+    auto carry = static_cast<std::uint32_t>(static_cast<std::uint8_t>(digit));  // digit >= 0 here
     for (auto& byte : value) {
       carry += static_cast<std::uint32_t>(byte) * 58U;
       byte = static_cast<std::uint8_t>(carry & 0xffU);

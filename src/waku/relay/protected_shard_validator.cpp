@@ -78,7 +78,7 @@ Result<ProtectedShard> parse_protected_shard(std::string_view text, std::uint16_
 
 ProtectedShardValidator::ProtectedShardValidator(std::vector<ProtectedShard> shards) {
   for (auto& entry : shards) {
-    keys_.emplace(entry.shard.pubsub_topic(), std::move(entry.public_key));
+    keys_.emplace(entry.shard.pubsub_topic(), entry.public_key);
   }
 }
 
