@@ -55,9 +55,10 @@ struct GossipsubParams {
   std::size_t idontwant_ttl_heartbeats = 3;
   // --- limits on what peers may make us hold (hostile input) ---
   std::size_t max_message_size_bytes = message::kMaxMessageSizeBytes;  // WakuMessage bytes
-  std::size_t max_transmit_size_bytes = message::kMaxMessageSizeBytes + 64 * 1024;  // one RPC frame
-  std::size_t max_topics_per_peer = 1024;  // subscriptions tracked per peer
-  std::size_t max_topics_total = 4096;     // distinct topics known across peers
+  std::size_t max_transmit_size_bytes =
+      message::kMaxMessageSizeBytes + std::size_t{64} * 1024;  // one RPC frame
+  std::size_t max_topics_per_peer = 1024;                      // subscriptions tracked per peer
+  std::size_t max_topics_total = 4096;                         // distinct topics known across peers
   std::size_t max_ids_per_control = 5000;  // ids kept from one IHAVE/IWANT/IDONTWANT entry
   std::size_t max_pending_validations = 1024;
   // Per-peer output queue (see Router, "Output queues and drop policy").
