@@ -1,0 +1,249 @@
+#include "waku/relay/peer_queue.hpp"
+
+#include <utility>
+
+namespace waku::relay {
+
+namespace {
+
+constexpr std::size_t kIdEntrySize = 1 + 1 + sizeof(Bytes32);  // tag, length, 32 id bytes
+
+// A length-delimited field: tag + length varint + body.
+std::size_t field(std::size_t body) { return 1 + varint_size(body) + body; }
+
+std::size_t ids_size(std::size_t count) { return count * kIdEntrySize; }
+
+}  // namespace
+
+std::size_t varint_size(std::uint64_t value) {
+  std::size_t size = 1;
+  while (value >= 0x80) {
+    value >>= 7U;
+    ++size;
+  }
+  return size;
+}
+
+std::size_t encoded_size(const Subscription& subscription) {
+  return field(2 + field(subscription.topic.size()));  // subscribe flag (tag + bool) + topicid
+}
+
+std::size_t encoded_size(const RelayMessage& message) {
+  return field(field(message.data.size()) + field(message.topic.size()));
+}
+
+std::size_t encoded_size(const IHave& ihave) {
+  return field(field(ihave.topic.size()) + ids_size(ihave.ids.size()));
+}
+
+std::size_t encoded_size(const IWant& iwant) { return field(ids_size(iwant.ids.size())); }
+
+std::size_t encoded_size(const Graft& graft) { return field(field(graft.topic.size())); }
+
+std::size_t encoded_size(const Prune& prune) {
+  std::size_t body = field(prune.topic.size());
+  for (const PxPeer& peer : prune.peers) {
+    std::size_t record = field(peer.peer_id.size());
+    if (!peer.signed_peer_record.empty()) record += field(peer.signed_peer_record.size());
+    body += field(record);
+  }
+  if (prune.backoff_seconds) body += 1 + varint_size(*prune.backoff_seconds);
+  return field(body);
+}
+
+std::size_t encoded_size(const IDontWant& idontwant) {
+  return field(ids_size(idontwant.ids.size()));
+}
+
+std::size_t estimated_rpc_size(const Rpc& rpc) {
+  std::size_t size = 0;
+  for (const auto& sub : rpc.subscriptions) size += encoded_size(sub);
+  for (const auto& message : rpc.publish) size += encoded_size(*message);
+  std::size_t control = 0;
+  for (const auto& e : rpc.control.ihave) control += encoded_size(e);
+  for (const auto& e : rpc.control.iwant) control += encoded_size(e);
+  for (const auto& e : rpc.control.graft) control += encoded_size(e);
+  for (const auto& e : rpc.control.prune) control += encoded_size(e);
+  for (const auto& e : rpc.control.idontwant) control += encoded_size(e);
+  if (control > 0) size += field(control);
+  return size;
+}
+
+PeerQueue::PushResult PeerQueue::control_pushed() const {
+  return PushResult{0, control_entries() > limits_.max_control};
+}
+
+std::size_t PeerQueue::control_entries() const {
+  return subscriptions_.size() + grafts_.size() + prunes_.size() + idontwant_.size();
+}
+
+PeerQueue::PushResult PeerQueue::push_subscription(Subscription subscription) {
+  // A later change for the same topic supersedes an unsent earlier one (subscribe then
+  // unsubscribe while blocked needs only the last state on the wire).
+  for (auto& queued : subscriptions_) {
+    if (queued.topic == subscription.topic) {
+      queued.subscribe = subscription.subscribe;
+      return control_pushed();
+    }
+  }
+  subscriptions_.push_back(std::move(subscription));
+  return control_pushed();
+}
+
+PeerQueue::PushResult PeerQueue::push_graft(Graft graft) {
+  grafts_.push_back(std::move(graft));
+  return control_pushed();
+}
+
+PeerQueue::PushResult PeerQueue::push_prune(Prune prune) {
+  prunes_.push_back(std::move(prune));
+  return control_pushed();
+}
+
+PeerQueue::PushResult PeerQueue::push_idontwant(const MessageId& id) {
+  idontwant_.push_back(id);
+  return control_pushed();
+}
+
+PeerQueue::PushResult PeerQueue::push_ihave(IHave ihave) {
+  PushResult result;
+  if (gossip_.size() >= limits_.max_gossip) {
+    gossip_.pop_front();
+    result.dropped = 1;
+  }
+  gossip_.push_back(Gossip{true, std::move(ihave), {}});
+  return result;
+}
+
+PeerQueue::PushResult PeerQueue::push_iwant(IWant iwant) {
+  PushResult result;
+  if (gossip_.size() >= limits_.max_gossip) {
+    gossip_.pop_front();
+    result.dropped = 1;
+  }
+  gossip_.push_back(Gossip{false, {}, std::move(iwant)});
+  return result;
+}
+
+PeerQueue::PushResult PeerQueue::push_message(RelayMessagePtr message, MessageOrigin origin) {
+  PushResult result;
+  if (message_count() >= limits_.max_messages) {
+    // Oldest forwarded first: a forwarded copy is one of several the peer may get, our own
+    // publication may be the only one.
+    if (!forwarded_.empty()) {
+      forwarded_.pop_front();
+    } else {
+      own_.pop_front();
+    }
+    result.dropped = 1;
+  }
+  auto& lane = origin == MessageOrigin::kOwn ? own_ : forwarded_;
+  lane.push_back(QueuedMessage{next_seq_++, std::move(message)});
+  return result;
+}
+
+bool PeerQueue::empty() const {
+  return control_entries() == 0 && gossip_.empty() && own_.empty() && forwarded_.empty();
+}
+
+void PeerQueue::clear() {
+  subscriptions_.clear();
+  grafts_.clear();
+  prunes_.clear();
+  idontwant_.clear();
+  gossip_.clear();
+  own_.clear();
+  forwarded_.clear();
+}
+
+PeerQueue::Popped PeerQueue::pop_rpc(std::size_t max_bytes) {
+  Popped out;
+  Rpc& rpc = out.rpc;
+  std::size_t top_level = 0;  // subscriptions + publish
+  std::size_t control = 0;    // body of the control field
+  std::size_t idontwant = 0;  // ids taken into the single IDONTWANT entry
+  const auto total = [&](std::size_t add_top, std::size_t add_control) {
+    const std::size_t body = control + add_control;
+    return top_level + add_top + (body > 0 ? field(body) : 0);
+  };
+  const auto is_empty = [&] { return top_level == 0 && control == 0; };
+
+  // Takes entries from the front of a control vector while they fit. An entry that cannot fit
+  // even in an empty RPC is discarded, or the queue would never drain.
+  const auto take = [&](auto& queue, auto& sink, bool top) {
+    std::size_t taken = 0;
+    for (; taken < queue.size(); ++taken) {
+      const std::size_t size = encoded_size(queue[taken]);
+      if (total(top ? size : 0, top ? 0 : size) > max_bytes) {
+        if (!is_empty()) break;
+        continue;  // alone too large: dropped below with the taken ones, but not sent
+      }
+      (top ? top_level : control) += size;
+      sink.push_back(std::move(queue[taken]));
+    }
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(taken));
+  };
+  take(subscriptions_, rpc.subscriptions, true);
+  take(grafts_, rpc.control.graft, false);
+  take(prunes_, rpc.control.prune, false);
+
+  if (!idontwant_.empty()) {
+    // One IDONTWANT entry with as many ids as fit.
+    std::size_t entry = 0;
+    while (idontwant < idontwant_.size()) {
+      const std::size_t grown = field(ids_size(idontwant + 1));
+      if (total(0, grown) > max_bytes) break;
+      entry = grown;
+      ++idontwant;
+    }
+    if (idontwant > 0) {
+      control += entry;
+      IDontWant e;
+      e.ids.assign(idontwant_.begin(), idontwant_.begin() + static_cast<std::ptrdiff_t>(idontwant));
+      rpc.control.idontwant.push_back(std::move(e));
+      idontwant_.erase(idontwant_.begin(),
+                       idontwant_.begin() + static_cast<std::ptrdiff_t>(idontwant));
+    } else if (is_empty()) {
+      idontwant_.erase(idontwant_.begin());  // cannot fit even alone (absurdly small limit)
+    }
+  }
+
+  while (!gossip_.empty()) {
+    Gossip& g = gossip_.front();
+    const std::size_t size = g.is_ihave ? encoded_size(g.ihave) : encoded_size(g.iwant);
+    if (total(0, size) > max_bytes) {
+      if (!is_empty()) break;
+      ++out.oversized_gossip;
+      gossip_.pop_front();
+      continue;
+    }
+    control += size;
+    if (g.is_ihave) {
+      rpc.control.ihave.push_back(std::move(g.ihave));
+    } else {
+      rpc.control.iwant.push_back(std::move(g.iwant));
+    }
+    gossip_.pop_front();
+  }
+
+  // Messages in arrival order across both lanes. Two big messages never share an RPC whose
+  // limit they would exceed together: the second waits for the next poll.
+  while (!own_.empty() || !forwarded_.empty()) {
+    const bool from_own =
+        forwarded_.empty() || (!own_.empty() && own_.front().seq < forwarded_.front().seq);
+    auto& lane = from_own ? own_ : forwarded_;
+    const std::size_t size = encoded_size(*lane.front().message);
+    if (total(size, 0) > max_bytes) {
+      if (!is_empty()) break;
+      ++out.oversized_messages;
+      lane.pop_front();
+      continue;
+    }
+    top_level += size;
+    rpc.publish.push_back(std::move(lane.front().message));
+    lane.pop_front();
+  }
+  return out;
+}
+
+}  // namespace waku::relay

@@ -1,0 +1,101 @@
+#include "waku/relay/peer_queue.hpp"
+
+#include <gtest/gtest.h>
+
+namespace waku::relay {
+namespace {
+
+RelayMessagePtr message(int n, std::size_t size = 10) {
+  auto m = std::make_shared<RelayMessage>();
+  m->topic = "/waku/2/rs/16/32";
+  Bytes data(size, static_cast<std::uint8_t>(n));
+  m->data = SharedBytes(std::move(data));
+  m->id.bytes[0] = static_cast<std::uint8_t>(n);
+  return m;
+}
+
+TEST(RpcSizeTest, MatchesProtobufEncoding) {
+  EXPECT_EQ(varint_size(0), 1U);
+  EXPECT_EQ(varint_size(127), 1U);
+  EXPECT_EQ(varint_size(128), 2U);
+  EXPECT_EQ(varint_size(16383), 2U);
+  EXPECT_EQ(varint_size(16384), 3U);
+  // SubOpts{subscribe: 08 01, topicid: 12 03 'a' 'b' 'c'} inside RPC field 1: 0a 07 ...
+  EXPECT_EQ(encoded_size(Subscription{true, "abc"}), 9U);
+  // Message{data: 12 0a <10>, topic: 22 10 <16>} inside field 2: 12 1e ...
+  EXPECT_EQ(encoded_size(*message(1)), 2U + 12U + 18U);
+  // ControlGraft{topicID: 0a 01 't'} in ControlMessage field 3: 1a 03 ...
+  EXPECT_EQ(encoded_size(Graft{"t"}), 5U);
+  // ControlPrune{topic 0a 01 't', backoff 18 3c} : 22 05 ...
+  EXPECT_EQ(encoded_size(Prune{"t", {}, 60}), 7U);
+  // ControlIWant{2 x (0a 20 <32>)}: 12 44 ...
+  EXPECT_EQ(encoded_size(IWant{{MessageId{}, MessageId{}}}), 2U + 68U);
+  Rpc rpc;
+  rpc.control.graft.push_back(Graft{"t"});
+  EXPECT_EQ(estimated_rpc_size(rpc), 2U + 5U);  // RPC field 3: 1a 05 ...
+}
+
+TEST(PeerQueueTest, MessagesDropOldestForwardedFirst) {
+  PeerQueue q(PeerQueue::Limits{3, 2, 10});
+  EXPECT_EQ(q.push_message(message(1), MessageOrigin::kOwn).dropped, 0U);
+  q.push_message(message(2), MessageOrigin::kForwarded);
+  q.push_message(message(3), MessageOrigin::kForwarded);
+  EXPECT_EQ(q.push_message(message(4), MessageOrigin::kOwn).dropped, 1U);  // drops 2
+  EXPECT_EQ(q.push_message(message(5), MessageOrigin::kOwn).dropped, 1U);  // drops 3
+  EXPECT_EQ(q.push_message(message(6), MessageOrigin::kOwn).dropped, 1U);  // no forwarded: 1
+  const auto popped = q.pop_rpc(1 << 20);
+  ASSERT_EQ(popped.rpc.publish.size(), 3U);
+  EXPECT_EQ(popped.rpc.publish[0]->id.bytes[0], 4);
+  EXPECT_EQ(popped.rpc.publish[1]->id.bytes[0], 5);
+  EXPECT_EQ(popped.rpc.publish[2]->id.bytes[0], 6);
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(PeerQueueTest, GossipDropsOldestControlOverflows) {
+  PeerQueue q(PeerQueue::Limits{3, 2, 2});
+  q.push_ihave(IHave{"a", {}});
+  q.push_iwant(IWant{{MessageId{}}});
+  EXPECT_EQ(q.push_ihave(IHave{"c", {}}).dropped, 1U);
+  EXPECT_FALSE(q.push_graft(Graft{"x"}).control_overflow);
+  EXPECT_FALSE(q.push_idontwant(MessageId{}).control_overflow);
+  EXPECT_TRUE(q.push_prune(Prune{"x", {}, 60}).control_overflow);  // kept, but too many
+  EXPECT_EQ(q.control_entries(), 3U);
+  const auto popped = q.pop_rpc(1 << 20);
+  EXPECT_EQ(popped.rpc.control.graft.size(), 1U);
+  EXPECT_EQ(popped.rpc.control.prune.size(), 1U);
+  EXPECT_EQ(popped.rpc.control.idontwant.size(), 1U);
+  EXPECT_EQ(popped.rpc.control.iwant.size(), 1U);
+  ASSERT_EQ(popped.rpc.control.ihave.size(), 1U);
+  EXPECT_EQ(popped.rpc.control.ihave[0].topic, "c");
+}
+
+TEST(PeerQueueTest, PopRespectsByteLimit) {
+  PeerQueue q(PeerQueue::Limits{10, 10, 10});
+  q.push_graft(Graft{"t"});
+  q.push_message(message(1, 600), MessageOrigin::kForwarded);
+  q.push_message(message(2, 600), MessageOrigin::kForwarded);
+  q.push_message(message(3, 5000), MessageOrigin::kForwarded);  // can never fit: discarded
+  auto first = q.pop_rpc(1000);
+  EXPECT_EQ(first.rpc.publish.size(), 1U);
+  EXPECT_EQ(first.rpc.control.graft.size(), 1U);
+  EXPECT_LE(estimated_rpc_size(first.rpc), 1000U);
+  auto second = q.pop_rpc(1000);
+  EXPECT_EQ(second.rpc.publish.size(), 1U);
+  EXPECT_EQ(second.oversized_messages, 0U);
+  auto third = q.pop_rpc(1000);
+  EXPECT_TRUE(third.rpc.empty());
+  EXPECT_EQ(third.oversized_messages, 1U);
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(PeerQueueTest, SubscriptionChangesCoalesce) {
+  PeerQueue q(PeerQueue::Limits{});
+  q.push_subscription(Subscription{true, "a"});
+  q.push_subscription(Subscription{false, "a"});
+  const auto popped = q.pop_rpc(1 << 20);
+  ASSERT_EQ(popped.rpc.subscriptions.size(), 1U);
+  EXPECT_EQ(popped.rpc.subscriptions[0], (Subscription{false, "a"}));
+}
+
+}  // namespace
+}  // namespace waku::relay
