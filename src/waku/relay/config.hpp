@@ -61,6 +61,10 @@ struct GossipsubParams {
   std::size_t max_topics_total = 4096;                         // distinct topics known across peers
   std::size_t max_ids_per_control = 5000;  // ids kept from one IHAVE/IWANT/IDONTWANT entry
   std::size_t max_pending_validations = 1024;
+  // Messages and subscriptions on topics we cannot track (not subscribed, or over the topic
+  // limits) tolerated from one peer per heartbeat: a few are honest races with our UNSUBSCRIBE;
+  // above this each heartbeat costs the peer one P7 behaviour penalty, so floods show in its score.
+  std::size_t unknown_topic_allowance_per_heartbeat = 64;
   // Per-peer output queue (see Router, "Output queues and drop policy").
   std::size_t peer_queue_max_messages = 512;  // published/forwarded messages waiting for a peer
   std::size_t peer_queue_max_gossip = 64;     // IHAVE/IWANT entries waiting for a peer

@@ -184,6 +184,10 @@ void Router::State::heartbeat(Instant now) {
   ++heartbeat_ticks;
   score.refresh(now);
   for (auto& [key, peer] : peers) {
+    if (peer.unknown_topic_items > g.unknown_topic_allowance_per_heartbeat) {
+      penalise(now, key, 1.0);
+    }
+    peer.unknown_topic_items = 0;
     peer.ihave_rpcs = 0;
     peer.iwant_asked = 0;
     peer.idontwant_ids = 0;

@@ -18,10 +18,12 @@ void Router::State::handle_subscriptions(Instant now, PeerKey key, PeerState& pe
         if (sub.topic.empty() || sub.topic.size() > kMaxTopicBytes ||
             live_topics >= g.max_topics_total) {
           ++stats.unknown_topic_dropped;
+          ++peer.unknown_topic_items;
           continue;
         }
         if (peer.topics.size() >= g.max_topics_per_peer) {
           ++stats.unknown_topic_dropped;
+          ++peer.unknown_topic_items;
           continue;
         }
         t = intern(sub.topic);
@@ -30,6 +32,7 @@ void Router::State::handle_subscriptions(Instant now, PeerKey key, PeerState& pe
       if (it != peer.topics.end() && *it == *t) continue;
       if (peer.topics.size() >= g.max_topics_per_peer) {
         ++stats.unknown_topic_dropped;
+        ++peer.unknown_topic_items;
         continue;
       }
       peer.topics.insert(it, *t);
@@ -53,6 +56,7 @@ void Router::State::handle_message(Instant now, PeerKey key, RelayMessagePtr mes
   const std::optional<TopicIndex> t = find_topic(m.topic);
   if (!t || !topics[*t].subscribed) {
     ++stats.unknown_topic_dropped;
+    if (PeerState* peer = find_peer(key)) ++peer->unknown_topic_items;
     return;
   }
   if (seen.contains(m.id)) {

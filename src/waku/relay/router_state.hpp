@@ -80,6 +80,7 @@ struct Router::State {
     std::size_t ihave_rpcs{0};
     std::size_t iwant_asked{0};
     std::size_t idontwant_ids{0};
+    std::size_t unknown_topic_items{0};
     // IDONTWANT: ids not to send, and their arrival heartbeat for expiry.
     MessageIdSet dont_send;
     std::deque<std::pair<std::uint64_t, MessageId>> dont_send_order;

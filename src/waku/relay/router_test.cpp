@@ -1288,5 +1288,30 @@ TEST(RouterTest, SameSeedSameOutputs) {
   EXPECT_NE(run(42), run(43));
 }
 
+// --- unknown-topic floods show in the sender's score ---
+
+TEST(RouterTest, UnknownTopicFloodsArePenalisedButRacesAreNot) {
+  Harness h(RouterConfig::fleet());
+  ASSERT_TRUE(h.router.subscribe(h.now, kTopic).has_value());
+  h.connect(1);
+  h.connect(2);
+  // Peer 1 floods messages on a topic we do not subscribe to; peer 2 sends a few, as an honest
+  // peer may right after we unsubscribe.
+  Rpc flood;
+  for (int i = 0; i < 200; ++i)
+    flood.publish.push_back(make_message(kOther, std::to_string(i), 10));
+  h.rpc(1, std::move(flood));
+  Rpc race;
+  for (int i = 0; i < 3; ++i)
+    race.publish.push_back(make_message(kOther, "r" + std::to_string(i), 10));
+  h.rpc(2, std::move(race));
+  h.advance(1s);
+  // One P7 penalty of 1 with weight -10: -10 (minus nothing else: no mesh time or deliveries).
+  EXPECT_DOUBLE_EQ(h.router.score(h.now, P(1)), -10.0);
+  EXPECT_DOUBLE_EQ(h.router.score(h.now, P(2)), 0.0);
+  EXPECT_GE(h.router.stats().unknown_topic_dropped, 203U);
+  EXPECT_EQ(h.router.stats().messages_delivered, 0U);
+}
+
 }  // namespace
 }  // namespace waku::relay
