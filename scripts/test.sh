@@ -14,7 +14,7 @@ for preset in release debug; do
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   step "tests: $preset"
-  ctest --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs" --no-tests=error
 done
 
 step "lint: clang-tidy (clang 14)"
@@ -24,6 +24,6 @@ step "configure and build: fuzz (clang 14)"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$jobs"
 step "fuzz targets: short runs"
-ctest --test-dir build/fuzz --output-on-failure -j "$jobs"
+ctest --test-dir build/fuzz --output-on-failure -j "$jobs" --no-tests=error
 
 step "all tests passed"
