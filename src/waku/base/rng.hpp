@@ -1,9 +1,9 @@
 // Rng: the seeded, reproducible random source of every protocol core.
 //
 // xoshiro256** seeded through splitmix64, with our own uniform/shuffle/sample, because
-// <random> distributions and std::shuffle produce different sequences on different standard
-// libraries and a simulation must replay bit for bit from its seed. Per-node generators are
-// derived with `Rng::derive(seed, index)` so that adding a node does not perturb the others.
+// the standard library's random distributions and shuffle produce different sequences on different
+// standard libraries and a simulation must replay bit for bit from its seed. Per-node generators
+// are derived with `Rng::derive(seed, index)` so that adding a node does not perturb the others.
 // Not for keys or nonces: those come from an Entropy source (waku/base/entropy.hpp).
 #pragma once
 
