@@ -9,6 +9,8 @@ packages=(
   libprotobuf-dev protobuf-compiler                           # wire schemas
   libfmt-dev libcli11-dev                                     # formatting, command line
   libgtest-dev libgmock-dev libbenchmark-dev                  # tests, micro-benchmarks
+  libtomlplusplus-dev libboost-json1.81-dev                   # scenario files, JSON reports
+  gnuplot-nox                                                 # wakusim plots
 )
 
 missing=()

@@ -1,0 +1,44 @@
+// wakusim: simulate a Waku relay shard with the real relay router, and the capacity model beside
+// it.
+//
+//   wakusim run --scenario community-10k [--nodes N] [--duration D] [--seed S] [--out DIR]
+//   wakusim model [--nodes N] [--d D] [--rate R] [--size BYTES] [--json]
+//   wakusim scenarios
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "model_command.hpp"
+#include "run_command.hpp"
+#include "sim/scenario/scenario.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"wakusim: simulate a Waku relay shard with the same relay code the node runs"};
+  app.set_version_flag("--version", std::string("wakusim ") + WAKU_VERSION);
+  app.require_subcommand(1);
+
+  RunCommandOptions run_options;
+  add_run_command(app, run_options);
+  ModelCommandOptions model_options;
+  add_model_command(app, model_options);
+  auto* list = app.add_subcommand("scenarios", "List the shipped scenarios");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  if (app.got_subcommand("run")) return run_run_command(run_options);
+  if (app.got_subcommand("model")) return run_model_command(model_options);
+  if (list->parsed()) {
+    for (std::string_view name : waku::sim::builtin_scenario_names()) {
+      std::printf("%.*s\n", static_cast<int>(name.size()), name.data());
+    }
+    return 0;
+  }
+  return 1;
+}

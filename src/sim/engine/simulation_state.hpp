@@ -1,0 +1,209 @@
+// Simulation::Engine: the whole state of a run and the operations on it.
+//
+// Internal to the engine: shared by simulation.cpp (the event loop, frames, router outputs),
+// topology.cpp (nodes starting, leaving, dialling), traffic.cpp (publications and attackers) and
+// results.cpp (checkers' bookkeeping and the RunResult). Everything is indexed by small integers
+// (node, connection, frame slot, message record), so the hot path touches flat vectors only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/engine/event_queue.hpp"
+#include "sim/engine/simulation.hpp"
+#include "sim/network/wire_overhead.hpp"
+#include "sim/report/run_result.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/traffic/traffic.hpp"
+#include "waku/base/rng.hpp"
+#include "waku/crypto/secp256k1.hpp"
+#include "waku/relay/protected_shard_validator.hpp"
+#include "waku/relay/router.hpp"
+#include "waku/relay/seen_cache.hpp"
+
+namespace waku::sim {
+
+using NodeIndex = std::uint32_t;
+using ConnIndex = std::uint32_t;
+inline constexpr std::int64_t kNever = INT64_MAX;
+// 2023-11-14T22:13:20Z: the wall clock at virtual time zero (message timestamps, signatures).
+inline constexpr std::int64_t kUnixTimeAtOriginNs = 1'700'000'000LL * 1'000'000'000LL;
+
+struct NodeState {
+  std::optional<relay::Router> router;  // nullopt while offline
+  std::uint32_t group{0};               // index into Engine::groups (attackers: attacker_group)
+  bool attacker{false};
+  bool active{false};  // publishes traffic
+  bool online{false};
+  std::uint8_t side{0};  // partition side
+  Rng rng{0};            // the node's own choices (traffic timing, message sizes)
+  std::int64_t up_free_ns{0};
+  std::int64_t down_free_ns{0};
+  double up_ns_per_byte{0};
+  double down_ns_per_byte{0};
+  std::int64_t wake_ns{kNever};  // the armed wake-up; Wake events for other times are stale
+  std::uint64_t heartbeats_seen{0};
+  // This node's router handles -> connection, sorted by handle.
+  std::vector<std::pair<std::uint32_t, ConnIndex>> handles;
+  std::uint32_t next_handle{1};
+  std::uint32_t outbound{0};  // open or pending connections it dialled
+  std::uint32_t inbound{0};
+  std::int64_t online_since_ns{0};
+  std::uint64_t publish_counter{0};
+  bool discover_pending{false};
+  // Accumulated over the router's lifetimes (a rejoin starts a fresh router).
+  relay::RouterStats past_stats{};
+  NodeRecord record;
+};
+
+struct Connection {
+  NodeIndex dialer{0};
+  NodeIndex listener{0};
+  std::uint32_t dialer_handle{0};    // the dialer's handle for the listener
+  std::uint32_t listener_handle{0};  // the listener's handle for the dialer
+  std::int64_t latency_ns{0};
+  bool established{false};
+  bool open{true};
+};
+
+// An RPC in flight, with what it costs at each level (computed once, at send).
+struct Frame {
+  relay::Rpc rpc;
+  NodeIndex from{0};
+  ByteSplit app{};
+  ByteSplit wire{};
+  std::uint64_t receiver_ack_bytes{0};
+  std::uint64_t wire_total{0};
+};
+
+// One published message, followed until its deliveries are final.
+struct MessageRecord {
+  std::int64_t published_ns{0};
+  NodeIndex publisher{0};
+  std::uint16_t traffic_kind{0};
+  std::uint16_t shard_slot{0};  // index into Engine::shards
+  bool valid{true};             // false: an attacker's message
+  bool convergence{false};      // published in the window where full delivery is required
+  std::uint32_t expected{0};    // subscribers online at publication, publisher excluded
+  std::uint32_t delivered{0};
+  std::optional<relay::Verdict> verdict;  // the protected-shard validator's, once computed
+  std::vector<std::uint64_t> seen_by;     // bitmap over nodes, freed when the record is final
+};
+
+struct Engine {
+  Engine(const Scenario& scenario, SimOptions options);
+
+  // --- setup (topology.cpp) ---
+  Result<void> build();
+  void start_node(NodeIndex n);
+  void leave_node(NodeIndex n);
+  void discover(NodeIndex n);
+  bool dial(NodeIndex from, NodeIndex to);
+  void on_connected(ConnIndex c);
+  void close_connection(ConnIndex c);
+  std::int64_t draw_latency_ns();
+  bool churns(NodeIndex n) const;
+  void schedule_leave(NodeIndex n, std::int64_t after_ns);
+  void schedule_discover(NodeIndex n);
+  bool connected(NodeIndex a, NodeIndex b) const;
+  bool partitioned(NodeIndex a, NodeIndex b) const {
+    return scenario.partition && nodes[a].side != nodes[b].side &&
+           now_ns >= scenario.partition->start.count() && now_ns < scenario.partition->heal.count();
+  }
+
+  // --- the loop (simulation.cpp) ---
+  RunResult run();
+  void dispatch(const Event& event);
+  void pump(NodeIndex n);
+  void send(NodeIndex n, relay::Transmit transmit);
+  void arrive(const Event& event, bool downlink_done);
+  void wake(NodeIndex n);
+  void handle_router_event(NodeIndex n, relay::RouterEvent event);
+  std::uint32_t alloc_frame();
+  void free_frame(std::uint32_t slot);
+  std::optional<ConnIndex> connection_of(NodeIndex n, relay::PeerHandle handle) const;
+  void mix(std::uint64_t value) {
+    digest = (digest ^ value) * 0x100000001b3ULL;
+    digest ^= digest >> 29;
+  }
+  bool measuring() const { return now_ns >= warmup_ns; }
+  Instant now() const { return Instant::from_nanoseconds(now_ns); }
+
+  // --- traffic (traffic.cpp) ---
+  void schedule_publish(NodeIndex n, std::uint32_t kind);
+  void publish(NodeIndex n, std::uint32_t kind);
+  void attack(NodeIndex n);
+
+  // --- bookkeeping, checkers and results (results.cpp) ---
+  void track_message(NodeIndex publisher, const relay::RelayMessagePtr& message,
+                     std::uint32_t traffic_kind, std::size_t slot, bool valid);
+  MessageRecord* find_record(const relay::MessageId& id);
+  void record_delivery(NodeIndex n, const relay::MessageDelivered& delivered);
+  void check_mesh(NodeIndex n);
+  void periodic_check();
+  void finalize_messages(std::int64_t older_than_ns);
+  void violation(std::size_t check, std::string detail);
+  RunResult collect();
+  std::size_t shard_slot(std::uint16_t shard) const;
+
+  Scenario scenario;
+  SimOptions options;
+  Rng rng;  // topology, latencies, faults
+  std::vector<NodeGroup> groups;
+  std::uint32_t attacker_group{0};
+  std::vector<std::uint16_t> shards;      // distinct shards in use
+  std::vector<std::string> shard_topics;  // pubsub topic per shard slot
+  std::vector<NodeState> nodes;
+  std::vector<Connection> connections;
+  std::vector<Frame> frames;
+  std::vector<std::uint32_t> free_frames;
+  EventQueue queue;
+  WireStack wire_stack;
+  std::vector<std::string> content_topics;  // per traffic kind
+  std::optional<crypto::Secp256k1PrivateKey> community_key;
+  std::unique_ptr<relay::ProtectedShardValidator> real_validator;
+  std::vector<std::uint32_t> online_per_shard;  // honest subscribers online, per shard slot
+
+  relay::MessageIdMap<std::uint32_t> message_index;  // id -> records index
+  std::vector<MessageRecord> records;
+  std::size_t first_live_record{0};  // records before this are final
+
+  std::int64_t now_ns{0};
+  std::int64_t end_ns{0};
+  std::int64_t warmup_ns{0};
+  std::int64_t publish_end_ns{0};
+  std::int64_t fault_end_ns{0};         // after this, no fault is active
+  std::int64_t convergence_from_ns{0};  // messages published after this must reach everyone
+  std::uint64_t events{0};
+  std::uint64_t digest{0xcbf29ce484222325ULL};
+  std::size_t nodes_online{0};
+
+  // Results being accumulated.
+  RunResult result;
+  std::int64_t timeline_bucket_ns{1'000'000'000};
+  struct CheckState {
+    std::uint64_t violations{0};
+    std::string first;
+  };
+  std::vector<CheckState> checks;  // indexed like kCheckNames
+};
+
+inline constexpr std::int64_t kCheckIntervalNs = 5'000'000'000;
+// A message's record stays open this long after publication (longer than the seen cache's 2
+// minutes, after which a router could legitimately deliver a late copy again).
+inline constexpr std::int64_t kRecordOpenNs = 130'000'000'000;
+
+// Checker indices into Engine::checks.
+inline constexpr std::size_t kCheckMeshDegree = 0;
+inline constexpr std::size_t kCheckNoDuplicates = 1;
+inline constexpr std::size_t kCheckNoInvalid = 2;
+inline constexpr std::size_t kCheckConvergence = 3;
+inline constexpr const char* kCheckNames[] = {"mesh_degree", "no_duplicates", "no_invalid",
+                                              "convergence"};
+
+}  // namespace waku::sim
