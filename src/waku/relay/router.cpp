@@ -85,7 +85,7 @@ void Router::handle_peer_connected(Instant now, const PeerConnected& connected) 
   if (s.peers.contains(key)) return;  // the host reported the same connection twice
   const PeerQueue::Limits limits{s.g.peer_queue_max_messages, s.g.peer_queue_max_gossip,
                                  s.g.peer_queue_max_control};
-  auto [it, inserted] = s.peers.try_emplace(key, limits);
+  auto [it, inserted] = s.peers.try_emplace(key, limits, s.fingerprint);
   State::PeerState& peer = it->second;
   peer.handle = connected.peer;
   peer.peer_id = connected.peer_id;

@@ -191,10 +191,8 @@ void Router::State::heartbeat(Instant now) {
     peer.ihave_rpcs = 0;
     peer.iwant_asked = 0;
     peer.idontwant_ids = 0;
-    while (!peer.dont_send_order.empty() &&
-           peer.dont_send_order.front().first + g.idontwant_ttl_heartbeats <= heartbeat_ticks) {
-      peer.dont_send.erase(peer.dont_send_order.front().second);
-      peer.dont_send_order.pop_front();
+    if (heartbeat_ticks >= g.idontwant_ttl_heartbeats) {
+      peer.dont_send.expire_through(heartbeat_ticks - g.idontwant_ttl_heartbeats);
     }
     peer.cached_score = peer_score(now, key);
     if (peer.cached_score < config.thresholds.graylist_threshold) {

@@ -170,7 +170,7 @@ void Router::State::forward(TopicIndex t, const RelayMessagePtr& message,
     if (excluded(key, from, copies)) return;
     PeerState* p = find_peer(key);
     if (p == nullptr) return;
-    if (!p->dont_send.empty() && p->dont_send.contains(message->id)) return;
+    if (p->dont_send.contains(message->id)) return;
     send_message(key, *p, message, MessageOrigin::kForwarded);
   };
   for (const PeerKey key : ts.mesh) send_to(key);
@@ -228,7 +228,7 @@ void Router::State::handle_iwant(PeerKey key, PeerState& peer, const std::vector
     budget -= n;
     for (std::size_t i = 0; i < n; ++i) {
       const MessageId& id = iwant.ids[i];
-      if (!peer.dont_send.empty() && peer.dont_send.contains(id)) continue;
+      if (peer.dont_send.contains(id)) continue;
       RelayMessagePtr message = mcache.serve(id, key, g.gossip_retransmission);
       if (message) send_message(key, peer, message, MessageOrigin::kForwarded);
     }
@@ -245,9 +245,7 @@ void Router::State::handle_idontwant(PeerState& peer, const std::vector<IDontWan
     for (std::size_t i = 0; i < n; ++i) {
       if (peer.idontwant_ids >= g.idontwant_max_ids_per_heartbeat) return;
       ++peer.idontwant_ids;
-      if (peer.dont_send.insert(entry.ids[i]).second) {
-        peer.dont_send_order.emplace_back(heartbeat_ticks, entry.ids[i]);
-      }
+      peer.dont_send.insert(entry.ids[i], heartbeat_ticks);
     }
   }
 }

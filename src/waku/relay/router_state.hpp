@@ -81,11 +81,11 @@ struct Router::State {
     std::size_t iwant_asked{0};
     std::size_t idontwant_ids{0};
     std::size_t unknown_topic_items{0};
-    // IDONTWANT: ids not to send, and their arrival heartbeat for expiry.
-    MessageIdSet dont_send;
-    std::deque<std::pair<std::uint64_t, MessageId>> dont_send_order;
+    // IDONTWANT: ids not to send, stamped with their arrival heartbeat for expiry.
+    ExpiringIdSet dont_send;
 
-    explicit PeerState(PeerQueue::Limits limits) : queue(limits) {}
+    PeerState(PeerQueue::Limits limits, IdFingerprint fingerprint)
+        : queue(limits), dont_send(fingerprint) {}
   };
 
   struct TopicState {
@@ -121,13 +121,15 @@ struct Router::State {
         g(config.gossip),
         rng(r),
         score(config.score),
-        seen(config.gossip.seen_ttl),
+        fingerprint(rng.next_u64()),
+        seen(config.gossip.seen_ttl, rng.next_u64()),
         mcache(config.gossip.history_length, config.gossip.history_gossip) {}
 
   RouterConfig config;
   const GossipsubParams& g;
   Rng rng;
   PeerScore score;
+  IdFingerprint fingerprint;  // keyed per router, for the peers' IDONTWANT sets
   SeenCache seen;
   MessageCache mcache;
 

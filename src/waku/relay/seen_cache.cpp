@@ -2,67 +2,99 @@
 
 namespace waku::relay {
 
-bool FlatIdSet::contains(const MessageId& id) const {
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+}  // namespace
+
+std::uint64_t IdFingerprint::operator()(const MessageId& id) const noexcept {
+  std::uint64_t x = key_;
+  for (std::size_t i = 0; i < sizeof(Bytes32); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, id.bytes.data() + i, 8);
+    x = mix(x ^ word) + 0x9e3779b97f4a7c15ULL;
+  }
+  return x == 0 ? 1 : x;
+}
+
+bool FingerprintSet::contains(std::uint64_t fingerprint) const {
   if (size_ == 0) return false;
-  const MessageIdEqual equal;
-  for (std::size_t i = home(id);; i = (i + 1) & mask_) {
-    if (used_[i] == 0) return false;
-    if (equal(slots_[i], id)) return true;
+  for (std::size_t i = home(fingerprint);; i = (i + 1) & mask_) {
+    if (slots_[i] == 0) return false;
+    if (slots_[i] == fingerprint) return true;
   }
 }
 
-bool FlatIdSet::insert(const MessageId& id) {
+bool FingerprintSet::insert(std::uint64_t fingerprint) {
   // Load factor at most 1/2 keeps probe sequences short.
   if (2 * (size_ + 1) > slots_.size()) grow();
-  const MessageIdEqual equal;
-  std::size_t i = home(id);
-  for (; used_[i] != 0; i = (i + 1) & mask_) {
-    if (equal(slots_[i], id)) return false;
+  std::size_t i = home(fingerprint);
+  for (; slots_[i] != 0; i = (i + 1) & mask_) {
+    if (slots_[i] == fingerprint) return false;
   }
-  slots_[i] = id;
-  used_[i] = 1;
+  slots_[i] = fingerprint;
   ++size_;
   return true;
 }
 
-bool FlatIdSet::erase(const MessageId& id) {
+bool FingerprintSet::erase(std::uint64_t fingerprint) {
   if (size_ == 0) return false;
-  const MessageIdEqual equal;
-  std::size_t hole = home(id);
+  std::size_t hole = home(fingerprint);
   for (;; hole = (hole + 1) & mask_) {
-    if (used_[hole] == 0) return false;
-    if (equal(slots_[hole], id)) break;
+    if (slots_[hole] == 0) return false;
+    if (slots_[hole] == fingerprint) break;
   }
   // Backward-shift deletion: move later members of the probe run into the hole when their home
-  // slot does not lie cyclically in (hole, j], so every id stays reachable from its home.
-  for (std::size_t j = (hole + 1) & mask_; used_[j] != 0; j = (j + 1) & mask_) {
+  // slot does not lie cyclically in (hole, j], so every entry stays reachable from its home.
+  for (std::size_t j = (hole + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
     const std::size_t h = home(slots_[j]);
     const bool stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
     if (stays) continue;
     slots_[hole] = slots_[j];
     hole = j;
   }
-  used_[hole] = 0;
+  slots_[hole] = 0;
   --size_;
+  shrink_if_sparse();
   return true;
 }
 
-void FlatIdSet::grow() {
-  std::vector<MessageId> old_slots = std::move(slots_);
-  std::vector<std::uint8_t> old_used = std::move(used_);
-  const std::size_t capacity = old_slots.empty() ? 64 : 2 * old_slots.size();
-  slots_.assign(capacity, MessageId{});
-  used_.assign(capacity, 0);
+void FingerprintSet::grow() {
+  std::vector<std::uint64_t> old = std::move(slots_);
+  const std::size_t capacity = old.empty() ? 16 : 2 * old.size();
+  slots_.assign(capacity, 0);
   mask_ = capacity - 1;
   size_ = 0;
-  for (std::size_t i = 0; i < old_slots.size(); ++i) {
-    if (old_used[i] != 0) insert(old_slots[i]);
+  for (const std::uint64_t fingerprint : old) {
+    if (fingerprint != 0) insert(fingerprint);
+  }
+}
+
+void FingerprintSet::shrink_if_sparse() {
+  // A burst (an IDONTWANT flood, a traffic peak) must not pin its table size forever.
+  if (slots_.size() <= 64 || 8 * size_ >= slots_.size()) return;
+  std::vector<std::uint64_t> old = std::move(slots_);
+  const std::size_t capacity = old.size() / 4;
+  slots_.assign(capacity, 0);
+  mask_ = capacity - 1;
+  size_ = 0;
+  for (const std::uint64_t fingerprint : old) {
+    if (fingerprint != 0) insert(fingerprint);
   }
 }
 
 bool SeenCache::insert(Instant now, const MessageId& id) {
-  if (!ids_.insert(id)) return false;
-  by_expiry_.emplace_back(now + ttl_, id);
+  const std::uint64_t fingerprint = fingerprint_(id);
+  if (!ids_.insert(fingerprint)) return false;
+  by_expiry_.push_back({now + ttl_, fingerprint});
   return true;
 }
 
@@ -72,6 +104,20 @@ void SeenCache::expire(Instant now) {
   while (!by_expiry_.empty() && by_expiry_.front().first <= now) {
     ids_.erase(by_expiry_.front().second);
     by_expiry_.pop_front();
+  }
+}
+
+bool ExpiringIdSet::insert(const MessageId& id, std::uint64_t tick) {
+  const std::uint64_t fingerprint = fingerprint_(id);
+  if (!ids_.insert(fingerprint)) return false;
+  order_.push_back({tick, fingerprint});
+  return true;
+}
+
+void ExpiringIdSet::expire_through(std::uint64_t tick) {
+  while (!order_.empty() && order_.front().first <= tick) {
+    ids_.erase(order_.front().second);
+    order_.pop_front();
   }
 }
 
