@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "waku/base/assert.hpp"
+#include "waku/base/flat_map.hpp"
 
 namespace waku::relay {
 namespace {
@@ -131,7 +132,7 @@ struct PeerScore::State {
   std::map<std::string, TopicIndex, std::less<>> topic_index;
   TopicIndex last_topic{kNoTopic};  // one-entry cache: most calls repeat the previous topic
 
-  std::unordered_map<PeerKey, PeerStats> peers;
+  FlatMap<PeerKey, PeerStats> peers;  // probed on every delivery: flat, not node-based
   std::map<std::string, std::uint32_t, std::less<>> peers_per_ip;
 
   std::unordered_map<std::string, RetainedPeer> retained;
@@ -300,7 +301,7 @@ struct PeerScore::State {
       counter *= factor;
       if (counter < to_zero) counter = 0.0;
     };
-    // Each peer decays independently, so the (unordered) iteration order cannot matter.
+    // Each peer decays independently.
     for (auto& [key, stats] : peers) {
       for (auto& t : stats.topics) {
         const Factors& f = factors[t.topic];

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "waku/base/flat_map.hpp"
 #include "waku/relay/mcache.hpp"
 #include "waku/relay/peer_queue.hpp"
 #include "waku/relay/peer_score.hpp"
@@ -133,7 +134,8 @@ struct Router::State {
   SeenCache seen;
   MessageCache mcache;
 
-  std::map<PeerKey, PeerState> peers;
+  // Looked up for every received RPC: a sorted vector (see FlatMap) rather than a std::map.
+  FlatMap<PeerKey, PeerState> peers;
   std::vector<PeerKey> direct_peers;  // sorted
   std::vector<TopicState> topics;
   std::vector<TopicIndex> free_topics;

@@ -79,8 +79,9 @@ void FingerprintSet::grow() {
 }
 
 void FingerprintSet::shrink_if_sparse() {
-  // A burst (an IDONTWANT flood, a traffic peak) must not pin its table size forever.
-  if (slots_.size() <= 64 || 8 * size_ >= slots_.size()) return;
+  // A burst (an IDONTWANT flood, a traffic peak) must not pin its table size forever; small
+  // tables stay, so that steady traffic does not make them grow and shrink over and over.
+  if (slots_.size() <= 512 || 16 * size_ >= slots_.size()) return;
   std::vector<std::uint64_t> old = std::move(slots_);
   const std::size_t capacity = old.size() / 4;
   slots_.assign(capacity, 0);
