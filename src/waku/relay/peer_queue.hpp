@@ -14,9 +14,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <vector>
 
+#include "waku/base/fifo_queue.hpp"
 #include "waku/relay/rpc.hpp"
 
 namespace waku::relay {
@@ -93,9 +93,9 @@ class PeerQueue {
   std::vector<Graft> grafts_;
   std::vector<Prune> prunes_;
   std::vector<MessageId> idontwant_;
-  std::deque<Gossip> gossip_;
-  std::deque<QueuedMessage> own_;
-  std::deque<QueuedMessage> forwarded_;
+  FifoQueue<Gossip> gossip_;
+  FifoQueue<QueuedMessage> own_;
+  FifoQueue<QueuedMessage> forwarded_;
   std::uint64_t next_seq_{0};
 };
 

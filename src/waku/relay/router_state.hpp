@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -152,10 +151,10 @@ struct Router::State {
   // IWANT promises: id -> (peer, deadline); expiry in deadline order (deadlines are now + a
   // constant, so insertion order is deadline order).
   MessageIdMap<std::vector<std::pair<PeerKey, Instant>>> promises;
-  std::deque<Promise> promise_order;
+  FifoQueue<Promise> promise_order;
 
-  std::deque<RouterEvent> events;
-  std::deque<PeerKey> ready;
+  FifoQueue<RouterEvent> events;
+  FifoQueue<PeerKey> ready;
   RouterStats stats;
   std::optional<Instant> next_heartbeat;
   std::uint64_t heartbeat_ticks{0};

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "waku/base/fifo_queue.hpp"
 #include "waku/base/time.hpp"
 #include "waku/relay/rpc.hpp"
 
@@ -76,31 +77,6 @@ class FingerprintSet {
   std::vector<std::uint64_t> slots_;  // 0 = empty
   std::size_t mask_{0};
   std::size_t size_{0};
-};
-
-// A FIFO on a vector: pushes at the back, pops at the front, storage reclaimed as it drains.
-// (std::deque allocates a 512-byte block even when empty; a router has one queue per peer.)
-template <typename T>
-class FifoQueue {
- public:
-  void push_back(T value) { items_.push_back(std::move(value)); }
-  [[nodiscard]] bool empty() const { return head_ == items_.size(); }
-  [[nodiscard]] std::size_t size() const { return items_.size() - head_; }
-  [[nodiscard]] const T& front() const { return items_[head_]; }
-  void pop_front() {
-    ++head_;
-    if (head_ == items_.size()) {
-      items_.clear();
-      head_ = 0;
-    } else if (head_ >= 64 && 2 * head_ >= items_.size()) {
-      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
-      head_ = 0;
-    }
-  }
-
- private:
-  std::vector<T> items_;
-  std::size_t head_{0};
 };
 
 class SeenCache {
