@@ -62,6 +62,7 @@ void Engine::record_delivery(NodeIndex n, const relay::MessageDelivered& deliver
     if ((word & bit) != 0) {
       violation(kCheckNoDuplicates,
                 fmt::format("node {} got message {} twice", n, hex_prefix(delivered.message->id)));
+      return;  // counted once: a duplicate must not stand in for a missed subscriber
     }
     word |= bit;
   }
