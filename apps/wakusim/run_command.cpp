@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
@@ -69,7 +70,8 @@ std::optional<ModelComparison> compare_with_model(const sim::Scenario& scenario,
       ++counted;
     }
     const std::size_t connections =
-        counted == 0 ? group.outbound_target : static_cast<std::size_t>(peers / counted + 0.5);
+        counted == 0 ? group.outbound_target
+                     : static_cast<std::size_t>(std::lround(peers / static_cast<double>(counted)));
     model::RelayProfile profile = group.router_profile == "fleet"
                                       ? model::fleet_profile(group.count, connections)
                                       : model::member_profile(group.count, connections);

@@ -168,10 +168,14 @@ double poisson_expectation(double mean, const std::function<double(std::size_t)>
   const auto lo = static_cast<std::size_t>(std::max(0.0, std::floor(mean - 12 * sd - 10)));
   const auto hi = static_cast<std::size_t>(std::ceil(mean + 12 * sd + 30));
   const double log_mean = std::log(mean);
+  // log(k!) accumulated term by term (std::lgamma writes the global signgam: not thread-safe).
+  double log_factorial = 0;
+  for (std::size_t i = 2; i <= lo; ++i) log_factorial += std::log(static_cast<double>(i));
   double sum = 0;
   for (std::size_t k = lo; k <= hi; ++k) {
     const double kd = static_cast<double>(k);
-    const double pk = std::exp(kd * log_mean - mean - std::lgamma(kd + 1));
+    if (k > lo) log_factorial += std::log(kd);
+    const double pk = std::exp(kd * log_mean - mean - log_factorial);
     sum += pk * f(k);
   }
   return sum;
@@ -687,7 +691,7 @@ std::string format_text(const Comparison& c) {
   const PublishedInputs& pi = c.published_inputs;
   const PublishedResult& p = c.published;
   std::string s;
-  auto line = [&s](std::string text) {
+  auto line = [&s](const std::string& text) {
     s += text;
     s += '\n';
   };

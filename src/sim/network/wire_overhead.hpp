@@ -17,8 +17,9 @@ namespace waku::sim {
 
 struct WireStack {
   std::size_t yamux_header_bytes = 12;
-  std::size_t yamux_max_frame_bytes = 256 * 1024;  // initial stream window (yamux spec)
-  std::size_t noise_max_message_bytes = 65535;     // including the 16-byte tag
+  std::size_t yamux_max_frame_bytes =
+      std::size_t{256} * 1024;                  // initial stream window (yamux spec)
+  std::size_t noise_max_message_bytes = 65535;  // including the 16-byte tag
   std::size_t noise_tag_bytes = 16;
   std::size_t noise_length_bytes = 2;
   std::size_t mss_bytes = 1448;          // 1500-byte MTU minus IPv4, TCP and timestamps

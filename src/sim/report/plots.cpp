@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -18,6 +17,11 @@ extern char** environ;  // NOLINT: POSIX, passed on to gnuplot
 
 namespace waku::sim {
 namespace {
+
+// std::strerror may share a static buffer between threads; the error_code text does not.
+std::string errno_text(int code) {
+  return std::error_code(code, std::generic_category()).message();
+}
 
 constexpr const char* kScriptName = "plots.gp";
 constexpr const char* kLogName = "gnuplot.log";
@@ -75,8 +79,7 @@ Result<void> run_gnuplot(const std::filesystem::path& dir) {
   if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   if (rc != 0) {
     posix_spawn_file_actions_destroy(&actions);
-    return unexpected(
-        make_error(Errc::kInternal, "plots: cannot prepare gnuplot", std::strerror(rc)));
+    return unexpected(make_error(Errc::kInternal, "plots: cannot prepare gnuplot", errno_text(rc)));
   }
   std::string program = "gnuplot";
   std::string script = kScriptName;
@@ -90,13 +93,13 @@ Result<void> run_gnuplot(const std::filesystem::path& dir) {
   }
   if (rc != 0) {
     return unexpected(make_error(Errc::kIo, "plots: cannot run gnuplot",
-                                 std::string(std::strerror(rc)) + " (in " + dir_string + ")"));
+                                 errno_text(rc) + " (in " + dir_string + ")"));
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
       return unexpected(
-          make_error(Errc::kIo, "plots: waiting for gnuplot failed", std::strerror(errno)));
+          make_error(Errc::kIo, "plots: waiting for gnuplot failed", errno_text(errno)));
     }
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

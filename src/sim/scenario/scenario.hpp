@@ -143,9 +143,6 @@ Result<Duration> parse_duration(std::string_view text);
 // The inverse, for reports and error messages: "1h30m", "250ms", "0s".
 std::string format_duration(Duration duration);
 
-// "1h", "30m", "90s", "250ms", "1h30m": the duration syntax of scenario files and the command line.
-Result<Duration> parse_duration(std::string_view text);
-
 // Parses a scenario from TOML text. `origin` names the source in error messages.
 Result<Scenario> parse_scenario(std::string_view toml_text, std::string_view origin);
 
