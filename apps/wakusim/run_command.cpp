@@ -48,6 +48,20 @@ void print_progress(const sim::Progress& p) {
                p.nodes_online);
 }
 
+// Mean of a per-node field over the nodes of `group`; nullopt if the group has none.
+std::optional<double> group_mean(const sim::RunResult& result, std::string_view group,
+                                 std::uint32_t sim::NodeRecord::*field) {
+  double sum = 0;
+  std::size_t counted = 0;
+  for (const sim::NodeRecord& node : result.node_records) {
+    if (node.group != group) continue;
+    sum += node.*field;
+    ++counted;
+  }
+  if (counted == 0) return std::nullopt;
+  return sum / static_cast<double>(counted);
+}
+
 // The refined model for the scenario's groups, with each group's connection count taken from the
 // run (peers at the end, mean over the group), and the published model's headline figure.
 struct ModelComparison {
@@ -62,16 +76,9 @@ std::optional<ModelComparison> compare_with_model(const sim::Scenario& scenario,
   model::RefinedInputs inputs;
   inputs.profiles.clear();
   for (const sim::NodeGroup& group : scenario.groups) {
-    double peers = 0;
-    std::size_t counted = 0;
-    for (const sim::NodeRecord& node : result.node_records) {
-      if (node.group != group.name) continue;
-      peers += node.peers_at_end;
-      ++counted;
-    }
+    const auto peers = group_mean(result, group.name, &sim::NodeRecord::peers_at_end);
     const std::size_t connections =
-        counted == 0 ? group.outbound_target
-                     : static_cast<std::size_t>(std::lround(peers / static_cast<double>(counted)));
+        peers ? static_cast<std::size_t>(std::lround(*peers)) : group.outbound_target;
     model::RelayProfile profile = group.router_profile == "fleet"
                                       ? model::fleet_profile(group.count, connections)
                                       : model::member_profile(group.count, connections);
@@ -104,14 +111,7 @@ std::string format_comparison(const ModelComparison& comparison, const sim::RunR
                   "sim mesh", "model app", "sim app", "model wire", "sim wire", "published");
   const auto groups = sim::group_bandwidth(result);
   for (const auto& rates : comparison.refined.profiles) {
-    double mesh = 0;
-    std::size_t counted = 0;
-    for (const sim::NodeRecord& node : result.node_records) {
-      if (node.group != rates.name) continue;
-      mesh += node.mesh_at_end;
-      ++counted;
-    }
-    if (counted > 0) mesh /= static_cast<double>(counted);
+    const double mesh = group_mean(result, rates.name, &sim::NodeRecord::mesh_at_end).value_or(0);
     for (const auto& group : groups) {
       if (group.group != rates.name) continue;
       const double sim_app = (group.app.in.total.mean + group.app.out.total.mean) / 1e6;

@@ -36,17 +36,6 @@ Scenario quiet_network(std::size_t members) {
   return s;
 }
 
-// Engine::run's loop, stopped at `until_ns` (events at that instant included).
-void run_until(Engine& engine, std::int64_t until_ns) {
-  while (!engine.queue.empty() && engine.queue.top().time_ns <= until_ns) {
-    const Event event = engine.queue.pop();
-    engine.now_ns = event.time_ns;
-    ++engine.events;
-    engine.dispatch(event);
-  }
-  engine.now_ns = until_ns;
-}
-
 relay::RelayMessagePtr test_message(const Engine& engine, NodeIndex publisher,
                                     std::uint64_t counter) {
   return make_message(engine.shard_topics[0], "/test/1/checkers/proto", publisher, counter, 256,
@@ -69,7 +58,7 @@ const CheckResult& check_named(const RunResult& result, const std::string& name)
 TEST(Checkers, NoDuplicatesFiresOnASecondDeliveryToOneNode) {
   Engine engine(quiet_network(20), SimOptions{});
   ASSERT_TRUE(engine.build().has_value());
-  run_until(engine, 30 * kSecondNs);  // everyone online, after the warm-up
+  engine.run_until(30 * kSecondNs);  // everyone online, after the warm-up
 
   const auto message = test_message(engine, 0, 1);
   engine.track_message(0, message, 0, 0, /*valid=*/true);
@@ -102,7 +91,7 @@ TEST(Checkers, NoDuplicatesForgetsWhatARestartedNodeGotBefore) {
   scenario.churn = churn;
   Engine engine(scenario, SimOptions{});
   ASSERT_TRUE(engine.build().has_value());
-  run_until(engine, 30 * kSecondNs);
+  engine.run_until(30 * kSecondNs);
   const auto message = test_message(engine, 0, 1);
   engine.track_message(0, message, 0, 0, /*valid=*/true);
   engine.record_delivery(7, delivered_from_peer(message));
@@ -130,7 +119,7 @@ TEST(Checkers, NoInvalidFiresWhenAnHonestApplicationGetsSpam) {
   ASSERT_EQ(engine.nodes.size(), 21U);
   const NodeIndex attacker = 20;
   ASSERT_TRUE(engine.nodes[attacker].attacker);
-  run_until(engine, 30 * kSecondNs);
+  engine.run_until(30 * kSecondNs);
 
   const auto spam =
       make_message(engine.shard_topics[0], "/spam/1/flood/proto", attacker, 1, 256,
@@ -160,7 +149,7 @@ TEST(Checkers, NoInvalidFiresWhenAnHonestApplicationGetsSpam) {
 TEST(Checkers, NoInvalidStaysQuietForValidMessages) {
   Engine engine(quiet_network(20), SimOptions{});
   ASSERT_TRUE(engine.build().has_value());
-  run_until(engine, 30 * kSecondNs);
+  engine.run_until(30 * kSecondNs);
   const auto message = test_message(engine, 2, 1);
   engine.track_message(2, message, 0, 0, /*valid=*/true);
   for (NodeIndex n = 0; n < 20; ++n) {
@@ -174,7 +163,7 @@ TEST(Checkers, NoInvalidStaysQuietForValidMessages) {
 TEST(Checkers, ConvergenceFiresWhenAMessageMissesASubscriber) {
   Engine engine(quiet_network(20), SimOptions{});
   ASSERT_TRUE(engine.build().has_value());
-  run_until(engine, 30 * kSecondNs);
+  engine.run_until(30 * kSecondNs);
   ASSERT_GE(engine.now_ns, engine.convergence_from_ns);
 
   // Reaches all 19 other subscribers.
@@ -218,7 +207,7 @@ TEST(Checkers, ConvergenceIgnoresMessagesPublishedDuringFaults) {
   scenario.loss = loss;
   Engine engine(scenario, SimOptions{});
   ASSERT_TRUE(engine.build().has_value());
-  run_until(engine, 30 * kSecondNs);
+  engine.run_until(30 * kSecondNs);
   ASSERT_LT(engine.now_ns, engine.convergence_from_ns);
   const auto message = test_message(engine, 0, 1);
   engine.track_message(0, message, 0, 0, /*valid=*/true);
@@ -234,7 +223,7 @@ TEST(Checkers, MeshDegreeFiresAboveDHighPlusDOut) {
   Engine engine(quiet_network(40), SimOptions{});
   ASSERT_TRUE(engine.build().has_value());
   // Past the warm-up and 60 s after every node started (all start within 10 s).
-  run_until(engine, 90 * kSecondNs);
+  engine.run_until(90 * kSecondNs);
   for (NodeIndex n = 0; n < engine.nodes.size(); ++n) engine.check_mesh(n);
   EXPECT_EQ(engine.checks[kCheckMeshDegree].violations, 0U)
       << engine.checks[kCheckMeshDegree].first;
@@ -249,7 +238,7 @@ TEST(Checkers, MeshDegreeFiresAboveDHighPlusDOut) {
     if (engine.dial(target, m)) ++dialled;
   }
   ASSERT_EQ(dialled, 20U);
-  run_until(engine, engine.now_ns + 2 * kSecondNs);  // handshakes: 6 x at most 150 ms
+  engine.run_until(engine.now_ns + 2 * kSecondNs);  // handshakes: 6 x at most 150 ms
 
   relay::Router& router = *engine.nodes[target].router;
   const relay::GossipsubParams& g = router.config().gossip;
@@ -275,7 +264,7 @@ TEST(Checkers, MeshDegreeFiresAboveDHighPlusDOut) {
 
   // The next heartbeat prunes the mesh back within bounds, and the checker agrees.
   engine.pump(target);
-  run_until(engine, engine.now_ns + 2 * kSecondNs);
+  engine.run_until(engine.now_ns + 2 * kSecondNs);
   EXPECT_LE(router.mesh_peers(topic).size(), g.d_high + g.d_out);
   engine.check_mesh(target);
   EXPECT_EQ(engine.checks[kCheckMeshDegree].violations, 1U);
@@ -289,7 +278,7 @@ TEST(Checkers, MeshDegreeFiresAboveDHighPlusDOut) {
 TEST(Checkers, MeshDegreeWaitsForTheWarmup) {
   Engine engine(quiet_network(20), SimOptions{});
   ASSERT_TRUE(engine.build().has_value());
-  run_until(engine, 15 * kSecondNs);  // before the warm-up ends: meshes are still forming
+  engine.run_until(15 * kSecondNs);  // before the warm-up ends: meshes are still forming
   relay::Router& router = *engine.nodes[0].router;
   // Even an empty mesh is not a violation yet.
   for (relay::PeerHandle peer : router.mesh_peers(engine.shard_topics[0])) {
@@ -305,7 +294,7 @@ TEST(Checkers, MeshDegreeWaitsForTheWarmup) {
 TEST(Checkers, MeshDegreeFiresBelowDLowWithEligiblePeers) {
   Engine engine(quiet_network(30), SimOptions{});
   ASSERT_TRUE(engine.build().has_value());
-  run_until(engine, 90 * kSecondNs);
+  engine.run_until(90 * kSecondNs);
   relay::Router& router = *engine.nodes[0].router;
   const std::string& topic = engine.shard_topics[0];
   const relay::GossipsubParams& g = router.config().gossip;
@@ -332,7 +321,7 @@ TEST(Checkers, MeshDegreeFiresBelowDLowWithEligiblePeers) {
   // The next heartbeat grafts the eligible peers (some may refuse with a PRUNE, which puts them
   // in backoff too) and the checker is satisfied again.
   engine.pump(0);
-  run_until(engine, engine.now_ns + 2 * kSecondNs);
+  engine.run_until(engine.now_ns + 2 * kSecondNs);
   EXPECT_GT(router.mesh_peers(topic).size(), 0U);
   engine.check_mesh(0);
   EXPECT_EQ(engine.checks[kCheckMeshDegree].violations, 1U);

@@ -154,14 +154,11 @@ RunResult Engine::collect() {
   for (NodeIndex n = 0; n < nodes.size(); ++n) {
     NodeState& node = nodes[n];
     NodeRecord record = node.record;
-    relay::RouterStats stats = node.past_stats;
+    MessageCounts counts = node.past_counts;
     if (node.online) {
       const std::int64_t from = std::max(node.online_since_ns, warmup_ns);
       if (end_ns > from) record.online_seconds += static_cast<double>(end_ns - from) / 1e9;
-      const relay::RouterStats& now_stats = node.router->stats();
-      stats.messages_received += now_stats.messages_received;
-      stats.messages_duplicate += now_stats.messages_duplicate;
-      stats.messages_first_seen += now_stats.messages_first_seen;
+      counts.add(node.router->stats());
       record.peers_at_end = static_cast<std::uint32_t>(node.router->peer_count());
       const auto& own_shards = groups[node.group].shards;
       if (!own_shards.empty()) {
@@ -169,12 +166,12 @@ RunResult Engine::collect() {
             node.router->mesh_peers(shard_topics[shard_slot(own_shards.front())]).size());
       }
     }
-    record.copies_received = stats.messages_received;
-    record.duplicates_received = stats.messages_duplicate;
+    record.copies_received = counts.received;
+    record.duplicates_received = counts.duplicate;
     if (!node.attacker) {
       ++out.nodes;
-      duplicates += stats.messages_duplicate;
-      first_seen += stats.messages_first_seen;
+      duplicates += counts.duplicate;
+      first_seen += counts.first_seen;
     }
     out.node_records.push_back(std::move(record));
   }

@@ -267,41 +267,45 @@ void Engine::dispatch(const Event& event) {
   }
 }
 
-RunResult Engine::run() {
-  using Clock = std::chrono::steady_clock;
-  const auto wall_start = Clock::now();
-  auto last_report = wall_start;
-  std::uint64_t events_at_last_report = 0;
-  while (!queue.empty() && queue.top().time_ns <= end_ns) {
+void Engine::report_progress() {
+  const auto wall_now = std::chrono::steady_clock::now();
+  const double since = std::chrono::duration<double>(wall_now - last_report).count();
+  if (since < options.progress_interval_seconds) return;
+  Progress progress;
+  progress.sim_seconds = static_cast<double>(now_ns) / 1e9;
+  progress.sim_total_seconds = static_cast<double>(end_ns) / 1e9;
+  progress.wall_seconds = std::chrono::duration<double>(wall_now - wall_start).count();
+  progress.events = events;
+  progress.events_per_second = static_cast<double>(events - events_at_last_report) / since;
+  progress.rss_bytes = current_rss_bytes();
+  progress.messages_published = result.messages_published;
+  progress.deliveries = result.deliveries;
+  progress.nodes_online = nodes_online;
+  options.on_progress(progress);
+  last_report = wall_now;
+  events_at_last_report = events;
+}
+
+void Engine::run_until(std::int64_t until_ns) {
+  while (!queue.empty() && queue.top().time_ns <= until_ns) {
     const Event event = queue.pop();
     now_ns = event.time_ns;
     ++events;
     mix((static_cast<std::uint64_t>(event.time_ns) << 8) ^ static_cast<std::uint64_t>(event.kind));
     mix((static_cast<std::uint64_t>(event.node) << 32) ^ event.a);
     dispatch(event);
-    if ((events & 0xffff) == 0 && options.on_progress) {
-      const auto wall_now = Clock::now();
-      const double since = std::chrono::duration<double>(wall_now - last_report).count();
-      if (since >= options.progress_interval_seconds) {
-        Progress progress;
-        progress.sim_seconds = static_cast<double>(now_ns) / 1e9;
-        progress.sim_total_seconds = static_cast<double>(end_ns) / 1e9;
-        progress.wall_seconds = std::chrono::duration<double>(wall_now - wall_start).count();
-        progress.events = events;
-        progress.events_per_second = static_cast<double>(events - events_at_last_report) / since;
-        progress.rss_bytes = current_rss_bytes();
-        progress.messages_published = result.messages_published;
-        progress.deliveries = result.deliveries;
-        progress.nodes_online = nodes_online;
-        options.on_progress(progress);
-        last_report = wall_now;
-        events_at_last_report = events;
-      }
-    }
+    if ((events & 0xffff) == 0 && options.on_progress) report_progress();
   }
-  now_ns = end_ns;
+  now_ns = until_ns;
+}
+
+RunResult Engine::run() {
+  wall_start = std::chrono::steady_clock::now();
+  last_report = wall_start;
+  run_until(end_ns);
   RunResult out = collect();
-  out.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  out.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   out.peak_rss_bytes = peak_rss_bytes();
   return out;
 }

@@ -6,6 +6,7 @@
 // (node, connection, frame slot, message record), so the hot path touches flat vectors only.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,18 @@ inline constexpr std::int64_t kNever = INT64_MAX;
 // 2023-11-14T22:13:20Z: the wall clock at virtual time zero (message timestamps, signatures).
 inline constexpr std::int64_t kUnixTimeAtOriginNs = 1'700'000'000LL * 1'000'000'000LL;
 
+// The router counters the results need, summed over a node's router lifetimes.
+struct MessageCounts {
+  std::uint64_t received{0};   // every copy
+  std::uint64_t duplicate{0};  // copies of an already seen id
+  std::uint64_t first_seen{0};
+  void add(const relay::RouterStats& stats) {
+    received += stats.messages_received;
+    duplicate += stats.messages_duplicate;
+    first_seen += stats.messages_first_seen;
+  }
+};
+
 struct NodeState {
   std::optional<relay::Router> router;  // nullopt while offline
   std::uint32_t group{0};               // index into Engine::groups (attackers: attacker_group)
@@ -56,8 +69,8 @@ struct NodeState {
   std::int64_t online_since_ns{0};
   std::uint64_t publish_counter{0};
   bool discover_pending{false};
-  // Accumulated over the router's lifetimes (a rejoin starts a fresh router).
-  relay::RouterStats past_stats{};
+  // Message copies counted by the routers of its past lives (a rejoin starts a fresh router).
+  MessageCounts past_counts;
   NodeRecord record;
 };
 
@@ -118,6 +131,10 @@ struct Engine {
 
   // --- the loop (simulation.cpp) ---
   RunResult run();
+  // Processes every event up to and including `until_ns`, then sets the clock to it (tests step
+  // the engine with this; run() runs it to the end).
+  void run_until(std::int64_t until_ns);
+  void report_progress();
   void dispatch(const Event& event);
   void pump(NodeIndex n);
   void send(NodeIndex n, relay::Transmit transmit);
@@ -180,6 +197,9 @@ struct Engine {
   std::int64_t fault_end_ns{0};         // after this, no fault is active
   std::int64_t convergence_from_ns{0};  // messages published after this must reach everyone
   std::uint64_t events{0};
+  std::chrono::steady_clock::time_point wall_start{};  // progress reports (never in results)
+  std::chrono::steady_clock::time_point last_report{};
+  std::uint64_t events_at_last_report{0};
   std::uint64_t digest{0xcbf29ce484222325ULL};
   std::size_t nodes_online{0};
 

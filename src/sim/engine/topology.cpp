@@ -245,10 +245,7 @@ void Engine::leave_node(NodeIndex n) {
   NodeState& node = nodes[n];
   if (!node.online) return;
   while (!node.handles.empty()) close_connection(node.handles.back().second);
-  const relay::RouterStats& stats = node.router->stats();
-  node.past_stats.messages_received += stats.messages_received;
-  node.past_stats.messages_duplicate += stats.messages_duplicate;
-  node.past_stats.messages_first_seen += stats.messages_first_seen;
+  node.past_counts.add(node.router->stats());
   node.router.reset();
   node.online = false;
   node.wake_ns = kNever;
