@@ -428,18 +428,17 @@ TEST(NoiseHandshake, GoodPayloadFromAHandDrivenPeerIsAccepted) {
 
 TEST(NoiseHandshake, BadSignatureFails) {
   for (const auto& identity : {ed25519_identity(7), secp256k1_identity(7)}) {
-    auto fake = fake_responder(50);
+    const auto fake_static = fake_responder(50).state.local_static_key();
     // Signed over another static key.
-    auto other = fake.state.local_static_key();
+    auto other = fake_static;
     other[0] ^= 0x01U;
     const Bytes payload =
         payload_bytes(identity.public_key_protobuf(), identity.sign(static_key_message(other)));
-    EXPECT_EQ(initiator_error_for(std::move(fake), payload), Errc::kBadSignature);
+    EXPECT_EQ(initiator_error_for(fake_responder(50), payload), Errc::kBadSignature);
     // Signed by another identity.
     const auto mallory = ed25519_identity(8);
-    const Bytes stolen =
-        payload_bytes(identity.public_key_protobuf(),
-                      mallory.sign(static_key_message(fake.state.local_static_key())));
+    const Bytes stolen = payload_bytes(identity.public_key_protobuf(),
+                                       mallory.sign(static_key_message(fake_static)));
     EXPECT_EQ(initiator_error_for(fake_responder(50), stolen), Errc::kBadSignature);
   }
 }
