@@ -1,0 +1,883 @@
+#include "runtime/node/node.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+
+#include "runtime/node/log.hpp"
+#include "waku/codec/gossipsub_codec.hpp"
+#include "waku/codec/metadata_codec.hpp"
+#include "waku/codec/waku_message_codec.hpp"
+#include "waku/crypto/entropy.hpp"
+#include "waku/message/message_hash.hpp"
+#include "waku/message/topics.hpp"
+#include "waku/p2p/identify.hpp"
+
+namespace waku::runtime {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kPingProtocol = "/ipfs/ping/1.0.0";
+constexpr std::size_t kPingPayloadBytes = 32;
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+constexpr auto kKeepaliveInterval = std::chrono::seconds(30);
+constexpr auto kRedialBackoffMin = std::chrono::milliseconds(500);
+constexpr auto kRedialBackoffMax = std::chrono::seconds(30);
+// A peer whose unsent relay bytes exceed this is reported blocked to the router, which then
+// queues (and eventually drops) gossip for it instead of piling bytes into the socket.
+constexpr std::size_t kRelaySendHighWater = std::size_t{4} << 20;
+// nwaku's --relay-service-ratio default 60:40 (waku-operators.md §1.2): relay peers may take 60 %
+// of the connection slots, at least 8; the rest stays free for store, filter and light clients.
+constexpr std::size_t kRelayShareNumerator = 60;
+constexpr std::size_t kMinRelayPeers = 8;
+constexpr std::size_t kMaxMetadataBytes = 16 * 1024;
+
+std::string agent_version() { return "waku-cpp/" WAKU_VERSION; }
+
+}  // namespace
+
+// --- per-connection state ---
+
+struct Node::StreamState {
+  enum class Kind : std::uint8_t {
+    kRelayIn,
+    kRelayOut,
+    kIdentify,
+    kIdentifyPush,
+    kPingIn,
+    kPingOut,
+    kMetadataIn,
+    kMetadataOut,
+  };
+  Kind kind;
+  codec::LengthPrefixedReader reader;
+  Bytes ping_payload;
+  Bytes ping_received;
+};
+
+struct Node::PeerState {
+  std::shared_ptr<SocketConnection> connection;
+  relay::Direction direction{relay::Direction::kOutbound};
+  std::optional<crypto::PeerId> peer;
+  std::optional<std::size_t> static_index;
+  std::string dialled_address;
+  std::map<p2p::StreamId, StreamState> streams;
+  std::optional<p2p::StreamId> relay_out;
+  bool relay_connected{false};
+  bool relay_blocked{false};
+  std::string agent;
+  std::vector<std::string> protocols;
+  std::vector<std::string> listen_addresses;
+  std::optional<std::uint32_t> remote_cluster;
+  std::vector<std::uint32_t> remote_shards;
+  bool ping_outstanding{false};
+  std::optional<p2p::StreamId> ping_stream;
+};
+
+struct Node::StaticPeer {
+  p2p::Multiaddr address;
+  std::chrono::milliseconds backoff{kRedialBackoffMin};
+  bool active{false};  // dialling or connected
+  std::unique_ptr<asio::steady_timer> timer;
+};
+
+class Node::Owner final : public ConnectionOwner {
+ public:
+  explicit Owner(Node& node) : node_(&node) {}
+  void on_connection_event(SocketConnection& connection, p2p::ConnectionEvent event) override {
+    node_->on_event(connection, std::move(event));
+  }
+  void on_connection_drained(SocketConnection& connection) override {
+    node_->on_drained(connection);
+  }
+  void on_connection_closed(SocketConnection& connection, const std::string& reason) override {
+    node_->on_closed(connection, reason);
+  }
+
+ private:
+  Node* node_;
+};
+
+// --- construction ---
+
+Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeConfig config) {
+  auto key = crypto::Secp256k1PrivateKey::generate(crypto::system_entropy());
+  if (config.nodekey_hex) {
+    auto given = crypto::Secp256k1PrivateKey::from_hex(*config.nodekey_hex);
+    if (!given) return unexpected(given.error());
+    key = std::move(given).value();
+  }
+  auto router_config = relay::RouterConfig::profile(config.gossipsub_profile);
+  if (!router_config) return unexpected(router_config.error());
+  router_config->gossip.max_message_size_bytes = config.max_msg_size_bytes;
+  const auto unix_now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  router_config->unix_time_at_origin = UnixNanos{unix_now.count()};
+  std::array<std::uint8_t, 8> seed_bytes{};
+  crypto::system_entropy().fill(seed_bytes);
+  std::uint64_t seed = 0;
+  for (const auto byte : seed_bytes) seed = (seed << 8) | byte;
+  auto router = relay::Router::create(*router_config, Rng(seed));
+  if (!router) return unexpected(router.error());
+  auto node = std::unique_ptr<Node>(new Node(io, std::move(config),
+                                             crypto::IdentityKey::secp256k1(std::move(key)),
+                                             std::move(router).value()));
+  node->rng_ = Rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  return node;
+}
+
+Node::Node(asio::io_context& io, NodeConfig config, crypto::IdentityKey identity,
+           relay::Router router)
+    : io_(io),
+      config_(std::move(config)),
+      identity_(std::move(identity)),
+      router_(std::move(router)),
+      rng_(0),
+      origin_(std::chrono::steady_clock::now()),
+      owner_(std::make_unique<Owner>(*this)),
+      acceptor_(io),
+      router_timer_(io),
+      keepalive_timer_(io) {
+  relay_peer_limit_ =
+      std::max(kMinRelayPeers, config_.max_connections * kRelayShareNumerator / 100);
+}
+
+Node::~Node() { stop(); }
+
+Instant Node::now() const {
+  return Instant::from_nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - origin_)
+                                       .count());
+}
+
+Result<void> Node::start() {
+  // Shards: --shard values, or every shard of the network with autosharding, or shard 0.
+  std::vector<std::uint16_t> shards = config_.shards;
+  if (shards.empty() && config_.num_shards_in_network) {
+    for (std::uint32_t shard = 0; shard < *config_.num_shards_in_network; ++shard) {
+      shards.push_back(static_cast<std::uint16_t>(shard));
+    }
+  }
+  if (shards.empty()) shards.push_back(0);
+  if (!config_.protected_shards.empty()) {
+    std::vector<relay::ProtectedShard> protected_shards;
+    for (const auto& entry : config_.protected_shards) {
+      protected_shards.push_back(
+          relay::ProtectedShard{message::RelayShard{config_.cluster_id, entry.shard}, entry.key});
+    }
+    auto validator = std::make_unique<relay::ProtectedShardValidator>(std::move(protected_shards));
+    protected_validator_ = validator.get();
+    router_.add_validator("", std::move(validator));
+  }
+  if (config_.relay) {
+    for (const auto shard : shards) {
+      const auto topic = message::RelayShard{config_.cluster_id, shard}.pubsub_topic();
+      if (auto ok = subscribe(topic); !ok) return ok;
+    }
+  }
+
+  boost::system::error_code error;
+  const auto address = asio::ip::make_address(config_.listen_address, error);
+  if (error) {
+    Error failure{Errc::kInvalidArgument, "--listen-address"};
+    failure.detail = fmt::format("'{}' is not an IP address", config_.listen_address);
+    return unexpected(std::move(failure));
+  }
+  const tcp::endpoint endpoint(address, config_.tcp_port);
+  acceptor_.open(endpoint.protocol(), error);
+  if (!error) acceptor_.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error && address.is_v6()) acceptor_.set_option(asio::ip::v6_only(false), error);
+  if (!error) acceptor_.bind(endpoint, error);
+  if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    Error failure{Errc::kIo, "listen"};
+    failure.detail = fmt::format("cannot listen on {}:{}: {}", config_.listen_address,
+                                 config_.tcp_port, error.message());
+    return unexpected(std::move(failure));
+  }
+  accept_next();
+
+  for (const auto& text : config_.staticnodes) {
+    auto address_or = p2p::Multiaddr::parse(text);
+    if (!address_or || !address_or->tcp_endpoint()) {
+      Error failure{Errc::kInvalidArgument, "--staticnode"};
+      failure.detail = fmt::format("'{}' is not a TCP multiaddr", text);
+      return unexpected(std::move(failure));
+    }
+    auto peer = std::make_unique<StaticPeer>();
+    peer->address = std::move(address_or).value();
+    peer->timer = std::make_unique<asio::steady_timer>(io_);
+    static_peers_.push_back(std::move(peer));
+  }
+  for (std::size_t i = 0; i < static_peers_.size(); ++i) {
+    static_peers_[i]->active = true;
+    dial(static_peers_[i]->address, i);
+  }
+  keepalive_timer_.expires_after(kKeepaliveInterval);
+  keepalive_timer_.async_wait([this](const boost::system::error_code& e) {
+    if (!e) keepalive_tick();
+  });
+  arm_router_timer();
+  log(LogLevel::kInfo, "wakunode started: peer id {}, listening on {}", peer_id(),
+      fmt::join(listen_addresses(), ", "));
+  return {};
+}
+
+void Node::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  router_timer_.cancel();
+  keepalive_timer_.cancel();
+  for (auto& peer : static_peers_) peer->timer->cancel();
+  std::vector<std::shared_ptr<SocketConnection>> connections;
+  for (auto& [id, peer] : peers_) connections.push_back(peer->connection);
+  for (auto& connection : connections) {
+    connection->core().go_away();
+    connection->close("node stopping");
+  }
+}
+
+std::uint16_t Node::tcp_port() const {
+  boost::system::error_code error;
+  const auto endpoint = acceptor_.local_endpoint(error);
+  return error ? config_.tcp_port : endpoint.port();
+}
+
+// --- connections ---
+
+void Node::accept_next() {
+  acceptor_.async_accept([this](const boost::system::error_code& error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted || stopped_) return;
+    if (!error) {
+      if (peers_.size() >= config_.max_connections) {
+        ++counters_.peers_refused_limit;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else {
+        start_connection(std::move(socket), p2p::ConnectionRole::kListener, std::nullopt,
+                         std::nullopt, {});
+      }
+    }
+    accept_next();
+  });
+}
+
+void Node::dial(const p2p::Multiaddr& address, std::optional<std::size_t> static_index) {
+  const auto endpoint = address.tcp_endpoint();
+  if (!endpoint) return;
+  auto resolver = std::make_shared<tcp::resolver>(io_);
+  const std::string text = address.to_string();
+  const auto expected = address.peer_id();
+  resolver->async_resolve(
+      endpoint->host, std::to_string(endpoint->port),
+      [this, resolver, text, expected, static_index](const boost::system::error_code& error,
+                                                     const tcp::resolver::results_type& results) {
+        if (stopped_) return;
+        if (error) {
+          ++counters_.connections_failed;
+          log(LogLevel::kWarn, "dial {}: {}", text, error.message());
+          if (static_index) schedule_redial(*static_index);
+          return;
+        }
+        auto socket = std::make_shared<tcp::socket>(io_);
+        asio::async_connect(
+            *socket, results,
+            [this, socket, text, expected, static_index](const boost::system::error_code& e,
+                                                         const tcp::endpoint& /*endpoint*/) {
+              if (stopped_) return;
+              if (e) {
+                ++counters_.connections_failed;
+                log(LogLevel::kDebug, "dial {}: {}", text, e.message());
+                if (static_index) schedule_redial(*static_index);
+                return;
+              }
+              start_connection(std::move(*socket), p2p::ConnectionRole::kDialer, expected,
+                               static_index, text);
+            });
+      });
+}
+
+void Node::schedule_redial(std::size_t static_index) {
+  StaticPeer& peer = *static_peers_[static_index];
+  peer.active = true;
+  const auto delay = peer.backoff;
+  peer.backoff = std::min<std::chrono::milliseconds>(peer.backoff * 2, kRedialBackoffMax);
+  peer.timer->expires_after(delay);
+  peer.timer->async_wait([this, static_index](const boost::system::error_code& error) {
+    if (error || stopped_) return;
+    dial(static_peers_[static_index]->address, static_index);
+  });
+}
+
+void Node::start_connection(tcp::socket socket, p2p::ConnectionRole role,
+                            std::optional<crypto::PeerId> expected_peer,
+                            std::optional<std::size_t> static_index,
+                            std::string dialled_address) {
+  p2p::ConnectionOptions options;
+  options.role = role;
+  options.expected_peer = std::move(expected_peer);
+  options.protocols = {std::string{p2p::kIdentifyProtocol},
+                       std::string{p2p::kIdentifyPushProtocol}, std::string{kPingProtocol},
+                       std::string{codec::kMetadataProtocol}};
+  if (config_.relay) options.protocols.emplace_back(relay::kWakuRelayCodec);
+  p2p::Connection core(std::move(options), identity_, crypto::system_entropy());
+  const std::uint64_t id = next_connection_id_++;
+  auto connection = std::make_shared<SocketConnection>(std::move(socket), std::move(core),
+                                                       *owner_, id);
+  auto peer = std::make_unique<PeerState>();
+  peer->connection = connection;
+  peer->direction =
+      role == p2p::ConnectionRole::kDialer ? relay::Direction::kOutbound : relay::Direction::kInbound;
+  peer->static_index = static_index;
+  peer->dialled_address = std::move(dialled_address);
+  peers_.emplace(id, std::move(peer));
+  ++counters_.connections_opened;
+  connection->start(kHandshakeTimeout);
+}
+
+void Node::on_event(SocketConnection& connection, p2p::ConnectionEvent event) {
+  const auto it = peers_.find(connection.id());
+  if (it == peers_.end()) return;
+  PeerState& peer = *it->second;
+  if (auto* established = std::get_if<p2p::ConnectionEstablished>(&event)) {
+    on_established(peer, *established);
+  } else if (auto* opened = std::get_if<p2p::StreamOpened>(&event)) {
+    on_stream_opened(peer, *opened);
+  } else if (auto* data = std::get_if<p2p::StreamData>(&event)) {
+    on_stream_data(peer, data->stream, std::move(data->data));
+  } else if (auto* closed = std::get_if<p2p::StreamClosed>(&event)) {
+    on_stream_finished(peer, closed->stream, false);
+  } else if (auto* reset = std::get_if<p2p::StreamReset>(&event)) {
+    on_stream_finished(peer, reset->stream, true);
+  } else if (auto* failed = std::get_if<p2p::StreamFailed>(&event)) {
+    // The peer does not speak this protocol (js-libp2p peers have no metadata protocol, light
+    // clients no relay): nothing to do but note it.
+    log(LogLevel::kDebug, "peer {} refused {}", connection.remote_address(), failed->protocol);
+    peer.streams.erase(failed->stream);
+    if (peer.relay_out == failed->stream) peer.relay_out.reset();
+    if (peer.ping_stream == failed->stream) {
+      peer.ping_stream.reset();
+      peer.ping_outstanding = false;
+    }
+  }
+  if (!connection.is_closed()) connection.flush();
+}
+
+void Node::on_established(PeerState& peer, const p2p::ConnectionEstablished& event) {
+  SocketConnection& connection = *peer.connection;
+  for (const auto& [id, other] : peers_) {
+    if (other.get() != &peer && other->peer == event.peer) {
+      // One connection per peer (two nodes dialling each other at once): keep the older one.
+      connection.close("duplicate connection");
+      return;
+    }
+  }
+  peer.peer = event.peer;
+  if (peer.static_index) static_peers_[*peer.static_index]->backoff = kRedialBackoffMin;
+  log(LogLevel::kInfo, "connected {} peer {} ({}, {})",
+      peer.direction == relay::Direction::kOutbound ? "to" : "from", event.peer.to_string(),
+      connection.remote_address(), event.muxer);
+  auto& core = connection.core();
+  if (auto stream = core.open_stream(std::string{p2p::kIdentifyProtocol})) {
+    peer.streams.emplace(*stream, StreamState{StreamState::Kind::kIdentify,
+                                              codec::LengthPrefixedReader(p2p::kMaxIdentifyBytes),
+                                              {}, {}});
+  }
+  // As nwaku, the dialling side asks for the peer's cluster and shards.
+  if (peer.direction == relay::Direction::kOutbound) {
+    if (auto stream = core.open_stream(std::string{codec::kMetadataProtocol})) {
+      peer.streams.emplace(*stream, StreamState{StreamState::Kind::kMetadataOut,
+                                                codec::LengthPrefixedReader(kMaxMetadataBytes),
+                                                {}, {}});
+      write_frame(peer, *stream, metadata_message());
+    }
+  }
+  if (config_.relay) {
+    if (auto stream = core.open_stream(std::string{relay::kWakuRelayCodec})) {
+      peer.relay_out = *stream;
+      peer.streams.emplace(*stream, StreamState{StreamState::Kind::kRelayOut,
+                                                codec::LengthPrefixedReader(1), {}, {}});
+    }
+  }
+}
+
+void Node::on_stream_opened(PeerState& peer, const p2p::StreamOpened& event) {
+  auto& core = peer.connection->core();
+  const std::string& protocol = event.protocol;
+  if (event.direction == p2p::StreamDirection::kOutbound) {
+    if (protocol == relay::kWakuRelayCodec && peer.relay_out == event.stream) {
+      std::size_t relay_peers = 0;
+      for (const auto& [id, other] : peers_) relay_peers += other->relay_connected ? 1 : 0;
+      if (relay_peers >= relay_peer_limit_ && peer.direction == relay::Direction::kInbound &&
+          !peer.static_index) {
+        ++counters_.peers_refused_limit;
+        peer.connection->close("relay peer limit");
+        return;
+      }
+      peer.relay_connected = true;
+      relay::PeerConnected connected;
+      connected.peer = relay::PeerHandle(peer.connection->id());
+      connected.peer_id = peer.peer ? peer.peer->bytes() : Bytes{};
+      connected.direction = peer.direction;
+      connected.protocol = relay::ProtocolVersion::kWakuRelay2;
+      connected.ip = peer.connection->remote_ip();
+      router_.handle_peer_connected(now(), connected);
+      pump_router();
+    } else if (protocol == kPingProtocol) {
+      auto it = peer.streams.find(event.stream);
+      if (it != peer.streams.end()) {
+        it->second.ping_payload.resize(kPingPayloadBytes);
+        crypto::system_entropy().fill(it->second.ping_payload);
+        (void)core.write(event.stream, it->second.ping_payload);
+      }
+    }
+    return;
+  }
+  // Inbound streams: the peer asks.
+  if (protocol == relay::kWakuRelayCodec) {
+    peer.streams.emplace(event.stream,
+                         StreamState{StreamState::Kind::kRelayIn,
+                                     codec::LengthPrefixedReader(codec::RpcLimits{}.max_frame_bytes),
+                                     {}, {}});
+  } else if (protocol == p2p::kIdentifyProtocol) {
+    write_frame(peer, event.stream, identify_message(peer));
+    core.close_write(event.stream);
+  } else if (protocol == p2p::kIdentifyPushProtocol) {
+    peer.streams.emplace(event.stream, StreamState{StreamState::Kind::kIdentifyPush,
+                                                   codec::LengthPrefixedReader(p2p::kMaxIdentifyBytes),
+                                                   {}, {}});
+  } else if (protocol == kPingProtocol) {
+    peer.streams.emplace(event.stream, StreamState{StreamState::Kind::kPingIn,
+                                                   codec::LengthPrefixedReader(1), {}, {}});
+  } else if (protocol == codec::kMetadataProtocol) {
+    peer.streams.emplace(event.stream, StreamState{StreamState::Kind::kMetadataIn,
+                                                   codec::LengthPrefixedReader(kMaxMetadataBytes),
+                                                   {}, {}});
+  } else {
+    core.reset(event.stream);
+  }
+}
+
+void Node::on_stream_data(PeerState& peer, p2p::StreamId stream_id, Bytes data) {
+  auto it = peer.streams.find(stream_id);
+  auto& core = peer.connection->core();
+  if (it == peer.streams.end()) return;  // a stream we already finished with
+  StreamState& stream = it->second;
+  switch (stream.kind) {
+    case StreamState::Kind::kRelayIn:
+      counters_.relay_bytes_in += data.size();
+      stream.reader.feed(data);
+      handle_relay_frames(peer, stream);
+      break;
+    case StreamState::Kind::kPingIn:
+      // Echo at most what one ping is; a peer streaming into ping gets its bytes back only as
+      // fast as we read, bounded by the muxer's window.
+      (void)core.write(stream_id, data);
+      break;
+    case StreamState::Kind::kPingOut: {
+      stream.ping_received.insert(stream.ping_received.end(), data.begin(), data.end());
+      if (stream.ping_received.size() >= kPingPayloadBytes) {
+        const bool match = std::equal(stream.ping_payload.begin(), stream.ping_payload.end(),
+                                      stream.ping_received.begin());
+        if (!match) {
+          peer.connection->close("ping mismatch");
+          return;
+        }
+        peer.ping_outstanding = false;
+        stream.ping_received.clear();
+      }
+      break;
+    }
+    case StreamState::Kind::kIdentify:
+    case StreamState::Kind::kIdentifyPush:
+    case StreamState::Kind::kMetadataIn:
+    case StreamState::Kind::kMetadataOut: {
+      stream.reader.feed(data);
+      auto frame = stream.reader.next();
+      if (!frame) break;
+      const auto kind = stream.kind;
+      if (!*frame) {
+        core.reset(stream_id);
+        peer.streams.erase(it);
+        break;
+      }
+      const Bytes body = std::move(**frame);
+      if (kind == StreamState::Kind::kIdentify || kind == StreamState::Kind::kIdentifyPush) {
+        handle_identify(peer, body);
+        core.close_write(stream_id);
+        peer.streams.erase(it);
+        break;
+      }
+      if (kind == StreamState::Kind::kMetadataIn) {
+        write_frame(peer, stream_id, metadata_message());
+      }
+      core.close_write(stream_id);
+      peer.streams.erase(it);
+      if (auto ok = handle_metadata(peer, body); !ok) {
+        ++counters_.peers_refused_cluster;
+        log(LogLevel::kInfo, "disconnecting {}: {}", peer.connection->remote_address(),
+            ok.error().message());
+        peer.connection->flush();
+        peer.connection->close(ok.error().message());
+      }
+      break;
+    }
+    case StreamState::Kind::kRelayOut:
+      // The peer must not write on our outbound relay stream (pubsub stream management); ignore.
+      break;
+  }
+}
+
+void Node::handle_relay_frames(PeerState& peer, StreamState& stream) {
+  const relay::PeerHandle handle(peer.connection->id());
+  while (auto frame = stream.reader.next()) {
+    if (!*frame) {
+      ++counters_.relay_rpc_frames_malformed;
+      if (peer.relay_connected) router_.handle_rpc_malformed(now(), handle);
+      peer.connection->close("relay frame too large");
+      return;
+    }
+    ++counters_.relay_rpc_frames_in;
+    if (!peer.relay_connected) continue;  // inbound before our outbound: rare, and harmless
+    auto rpc = codec::decode_rpc(**frame, codec::RpcLimits{});
+    if (!rpc) {
+      ++counters_.relay_rpc_frames_malformed;
+      router_.handle_rpc_malformed(now(), handle);
+      continue;
+    }
+    for (const auto& message : rpc->publish) {
+      ++counters_.messages_in_by_topic[message->topic];
+      counters_.message_bytes_in_by_topic[message->topic] += message->data.size();
+    }
+    router_.handle_rpc(now(), handle, std::move(rpc).value());
+  }
+  pump_router();
+}
+
+void Node::on_stream_finished(PeerState& peer, p2p::StreamId stream, bool reset) {
+  auto it = peer.streams.find(stream);
+  if (it == peer.streams.end()) return;
+  if (it->second.kind == StreamState::Kind::kRelayOut) {
+    // Without our outbound stream the router cannot reach the peer: treat it as gone.
+    peer.connection->close("relay stream closed by peer");
+    return;
+  }
+  if (!reset) peer.connection->core().close_write(stream);
+  if (peer.ping_stream == stream) peer.ping_stream.reset();
+  peer.streams.erase(it);
+}
+
+void Node::on_drained(SocketConnection& connection) {
+  const auto it = peers_.find(connection.id());
+  if (it == peers_.end() || !it->second->relay_blocked) return;
+  it->second->relay_blocked = false;
+  router_.handle_send_window(now(), relay::PeerHandle(connection.id()), relay::SendWindow::kOpen);
+  pump_router();
+}
+
+void Node::on_closed(SocketConnection& connection, const std::string& reason) {
+  const auto it = peers_.find(connection.id());
+  if (it == peers_.end()) return;
+  std::unique_ptr<PeerState> peer = std::move(it->second);
+  peers_.erase(it);
+  ++counters_.connections_closed;
+  if (!peer->peer) ++counters_.connections_failed;
+  if (peer->relay_connected) {
+    router_.handle_peer_disconnected(now(), relay::PeerHandle(connection.id()));
+    pump_router();
+  }
+  if (peer->peer) {
+    log(LogLevel::kInfo, "disconnected peer {} ({}): {}", peer->peer->to_string(),
+        connection.remote_address(), reason);
+  }
+  if (peer->static_index && !stopped_) {
+    // Redial unless another connection to the same peer is alive.
+    bool still_connected = false;
+    for (const auto& [id, other] : peers_) {
+      still_connected = still_connected || (peer->peer && other->peer == peer->peer);
+    }
+    if (!still_connected) schedule_redial(*peer->static_index);
+  }
+}
+
+// --- protocols ---
+
+void Node::write_frame(PeerState& peer, p2p::StreamId stream, ByteView body) {
+  Bytes frame;
+  codec::append_length_prefixed(frame, body);
+  (void)peer.connection->core().write(stream, frame);
+}
+
+Bytes Node::identify_message(const PeerState& peer) const {
+  p2p::IdentifyInfo info;
+  info.protocol_version = "ipfs/0.1.0";
+  info.agent_version = agent_version();
+  info.public_key = identity_.public_key_protobuf();
+  for (const auto& address : listen_addresses()) {
+    if (auto parsed = p2p::Multiaddr::parse(address)) {
+      info.listen_addrs.push_back(parsed->without_peer_id().bytes());
+    }
+  }
+  p2p::TcpEndpoint observed;
+  observed.host = peer.connection->remote_ip();
+  observed.port = peer.connection->remote_port();
+  observed.kind = observed.host.find(':') != std::string::npos ? p2p::TcpEndpoint::Kind::kIp6
+                                                                : p2p::TcpEndpoint::Kind::kIp4;
+  if (!observed.host.empty()) info.observed_addr = p2p::Multiaddr::from_tcp(observed).bytes();
+  info.protocols = {std::string{p2p::kIdentifyProtocol}, std::string{p2p::kIdentifyPushProtocol},
+                    std::string{kPingProtocol}, std::string{codec::kMetadataProtocol}};
+  if (config_.relay) info.protocols.emplace_back(relay::kWakuRelayCodec);
+  return p2p::encode_identify(info);
+}
+
+void Node::handle_identify(PeerState& peer, ByteView body) {
+  auto info = p2p::decode_identify(body);
+  if (!info) return;
+  if (!info->public_key.empty() && peer.peer) {
+    auto key = crypto::decode_public_key(info->public_key);
+    if (!key || crypto::PeerId::from_public_key(key->type, key->data) != *peer.peer) {
+      peer.connection->close("identify: key does not match the peer");
+      return;
+    }
+  }
+  peer.agent = info->agent_version;
+  if (!info->protocols.empty()) peer.protocols = info->protocols;
+  if (!info->listen_addrs.empty()) peer.listen_addresses.clear();
+  for (const auto& bytes : info->listen_addrs) {
+    if (auto address = p2p::Multiaddr::from_bytes(bytes)) {
+      peer.listen_addresses.push_back(address->to_string());
+    }
+  }
+}
+
+Bytes Node::metadata_message() const {
+  codec::WakuMetadata metadata;
+  metadata.cluster_id = config_.cluster_id;
+  for (const auto& topic : pubsub_topics_) {
+    if (auto shard = message::parse_pubsub_topic(topic); shard && shard->cluster_id == config_.cluster_id) {
+      metadata.shards.push_back(shard->shard_id);
+    }
+  }
+  return codec::encode_metadata(metadata);
+}
+
+Result<void> Node::handle_metadata(PeerState& peer, ByteView body) {
+  auto metadata = codec::decode_metadata(body);
+  if (!metadata) return unexpected(metadata.error());
+  peer.remote_cluster = metadata->cluster_id;
+  peer.remote_shards = metadata->shards;
+  if (metadata->cluster_id && *metadata->cluster_id != config_.cluster_id) {
+    Error error{Errc::kInvalidArgument, "metadata"};
+    error.detail = fmt::format("peer is in cluster {}, we are in cluster {}",
+                               *metadata->cluster_id, config_.cluster_id);
+    return unexpected(std::move(error));
+  }
+  return {};
+}
+
+// --- relay ---
+
+void Node::pump_router() {
+  std::vector<PeerState*> touched;
+  while (auto transmit = router_.poll_transmit()) {
+    const auto it = peers_.find(transmit->peer.value());
+    if (it == peers_.end() || !it->second->relay_out) continue;
+    PeerState& peer = *it->second;
+    const Bytes body = codec::encode_rpc(transmit->rpc);
+    Bytes frame;
+    frame.reserve(body.size() + 5);
+    codec::append_length_prefixed(frame, body);
+    counters_.relay_bytes_out += frame.size();
+    if (auto ok = peer.connection->core().write(*peer.relay_out, frame); !ok) {
+      peer.connection->close("relay stream write failed: " + ok.error().message());
+      continue;
+    }
+    if (std::find(touched.begin(), touched.end(), &peer) == touched.end()) {
+      touched.push_back(&peer);
+    }
+  }
+  for (PeerState* peer : touched) {
+    peer->connection->flush();
+    const std::size_t unsent = peer->connection->unsent_bytes() +
+                               peer->connection->core().pending_write_bytes(*peer->relay_out);
+    if (!peer->relay_blocked && unsent > kRelaySendHighWater) {
+      peer->relay_blocked = true;
+      router_.handle_send_window(now(), relay::PeerHandle(peer->connection->id()),
+                                 relay::SendWindow::kBlocked);
+    }
+  }
+  while (auto event = router_.poll_event()) {
+    if (auto* delivered = std::get_if<relay::MessageDelivered>(&*event)) {
+      if (delivered->from && delivered->message->decoded) {
+        message_cache_.add(delivered->message->topic, *delivered->message->decoded);
+      }
+    } else if (auto* disconnect = std::get_if<relay::DisconnectPeer>(&*event)) {
+      const auto it = peers_.find(disconnect->peer.value());
+      if (it != peers_.end()) {
+        it->second->connection->close(disconnect->reason == relay::DisconnectReason::kGraylisted
+                                          ? "graylisted"
+                                          : "too slow");
+      }
+    }
+  }
+  arm_router_timer();
+}
+
+void Node::arm_router_timer() {
+  if (stopped_) return;
+  const auto next = router_.poll_timeout();
+  if (!next) return;
+  if (router_timer_at_ && *router_timer_at_ <= *next) return;  // an earlier wake-up is pending
+  router_timer_at_ = *next;
+  const Duration delay = std::max(Duration{0}, *next - now());
+  router_timer_.expires_after(delay);
+  router_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    router_timer_at_.reset();
+    router_.handle_timeout(now());
+    pump_router();
+  });
+}
+
+void Node::keepalive_tick() {
+  if (stopped_) return;
+  std::vector<std::shared_ptr<SocketConnection>> unresponsive;
+  for (auto& [id, peer] : peers_) {
+    if (!peer->peer) continue;
+    if (peer->ping_outstanding) {
+      unresponsive.push_back(peer->connection);
+      continue;
+    }
+    auto& core = peer->connection->core();
+    if (!peer->ping_stream) {
+      auto stream = core.open_stream(std::string{kPingProtocol});
+      if (!stream) continue;
+      peer->ping_stream = *stream;
+      peer->streams.emplace(*stream, StreamState{StreamState::Kind::kPingOut,
+                                                 codec::LengthPrefixedReader(1), {}, {}});
+      // The payload is written once the stream's protocol is agreed (on_stream_opened).
+    } else {
+      auto& stream = peer->streams.at(*peer->ping_stream);
+      crypto::system_entropy().fill(stream.ping_payload);
+      (void)core.write(*peer->ping_stream, stream.ping_payload);
+    }
+    peer->ping_outstanding = true;
+    peer->connection->flush();
+  }
+  for (auto& connection : unresponsive) connection->close("keep-alive ping unanswered");
+  keepalive_timer_.expires_after(kKeepaliveInterval);
+  keepalive_timer_.async_wait([this](const boost::system::error_code& e) {
+    if (!e) keepalive_tick();
+  });
+}
+
+// --- NodeApi ---
+
+std::vector<std::string> Node::listen_addresses() const {
+  boost::system::error_code error;
+  const auto endpoint = acceptor_.local_endpoint(error);
+  if (error) return {};
+  std::vector<std::string> addresses;
+  auto add = [&](const std::string& ip, bool v6) {
+    p2p::TcpEndpoint tcp_endpoint;
+    tcp_endpoint.host = ip;
+    tcp_endpoint.port = endpoint.port();
+    tcp_endpoint.kind = v6 ? p2p::TcpEndpoint::Kind::kIp6 : p2p::TcpEndpoint::Kind::kIp4;
+    addresses.push_back(
+        p2p::Multiaddr::from_tcp(tcp_endpoint).with_peer_id(identity_.peer_id()).to_string());
+  };
+  const auto address = endpoint.address();
+  // A wildcard listener is reachable on loopback at least; operators announce public addresses
+  // through their own configuration (--ext-multiaddr in nwaku, not implemented yet).
+  if (address.is_unspecified()) {
+    add("127.0.0.1", false);
+  } else {
+    add(address.to_string(), address.is_v6());
+  }
+  return addresses;
+}
+
+std::string Node::peer_id() const { return identity_.peer_id().to_string(); }
+
+bool Node::is_ready() const { return !stopped_ && acceptor_.is_open(); }
+
+std::vector<PeerView> Node::peers() const {
+  std::vector<PeerView> views;
+  for (const auto& [id, peer] : peers_) {
+    if (!peer->peer) continue;
+    PeerView view;
+    view.peer_id = peer->peer->to_string();
+    view.multiaddrs = peer->listen_addresses;
+    if (view.multiaddrs.empty() && !peer->dialled_address.empty()) {
+      view.multiaddrs.push_back(peer->dialled_address);
+    }
+    view.protocols = peer->protocols;
+    view.connected = true;
+    view.direction = peer->direction == relay::Direction::kOutbound ? "Outbound" : "Inbound";
+    for (const auto shard : peer->remote_shards) {
+      view.shards.push_back(static_cast<std::uint16_t>(shard));
+    }
+    views.push_back(std::move(view));
+  }
+  return views;
+}
+
+Result<void> Node::add_peer(std::string_view text) {
+  auto address = p2p::Multiaddr::parse(text);
+  if (!address) return unexpected(address.error());
+  if (!address->tcp_endpoint()) {
+    return unexpected(Errc::kUnsupported, "peer address: only TCP addresses can be dialled");
+  }
+  dial(*address, std::nullopt);
+  return {};
+}
+
+Result<void> Node::subscribe(const std::string& pubsub_topic) {
+  if (!config_.relay) return unexpected(Errc::kUnsupported, "relay is disabled (--relay=false)");
+  if (auto ok = router_.subscribe(now(), pubsub_topic); !ok) return ok;
+  if (std::find(pubsub_topics_.begin(), pubsub_topics_.end(), pubsub_topic) ==
+      pubsub_topics_.end()) {
+    pubsub_topics_.push_back(pubsub_topic);
+  }
+  message_cache_.subscribe(pubsub_topic);
+  pump_router();
+  return {};
+}
+
+Result<void> Node::unsubscribe(const std::string& pubsub_topic) {
+  if (auto ok = router_.unsubscribe(now(), pubsub_topic); !ok) return ok;
+  std::erase(pubsub_topics_, pubsub_topic);
+  message_cache_.unsubscribe(pubsub_topic);
+  pump_router();
+  return {};
+}
+
+Result<Bytes32> Node::publish(const std::string& pubsub_topic, message::WakuMessage message) {
+  if (!config_.relay) return unexpected(Errc::kUnsupported, "relay is disabled (--relay=false)");
+  const Bytes32 hash = message::deterministic_message_hash(pubsub_topic, message);
+  auto relay_message =
+      codec::make_relay_message(pubsub_topic, SharedBytes(codec::encode_waku_message(message)));
+  auto outcome = router_.publish(now(), relay_message);
+  pump_router();
+  if (!outcome) return unexpected(outcome.error());
+  ++counters_.messages_out_by_topic[pubsub_topic];
+  if (outcome->peers == 0) {
+    return unexpected(Errc::kNoPeers, "publish: no peers subscribed to the topic");
+  }
+  return hash;
+}
+
+const relay::ProtectedShardValidator::Counters* Node::protected_shard_counters() const {
+  return protected_validator_ ? &protected_validator_->counters() : nullptr;
+}
+
+}  // namespace waku::runtime
