@@ -1,0 +1,139 @@
+#include "waku/store/store_server.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "waku/codec/store_codec.hpp"
+
+namespace waku::store {
+namespace {
+
+bool all_zero(const Bytes32& hash) {
+  return std::all_of(hash.begin(), hash.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+}  // namespace
+
+Result<archive::ArchiveQuery> to_archive_query(const StoreQueryRequest& request,
+                                               std::size_t default_page_size,
+                                               std::size_t max_page_size) {
+  const bool content_criteria =
+      request.pubsub_topic.has_value() || !request.content_topics.empty() ||
+      request.time_start_ns.has_value() || request.time_end_ns.has_value();
+  if (!request.message_hashes.empty() && content_criteria) {
+    return unexpected(Errc::kInvalidArgument,
+                      "message hashes cannot be combined with topics or a time range");
+  }
+  if (request.message_hashes.size() > kMaxHashesPerQuery) {
+    return unexpected(Errc::kInvalidArgument, "more than 100 message hashes");
+  }
+  if (request.content_topics.size() > kMaxContentTopicsPerQuery) {
+    return unexpected(Errc::kInvalidArgument, "more than 100 content topics");
+  }
+  if (request.pagination_cursor && all_zero(*request.pagination_cursor)) {
+    return unexpected(Errc::kInvalidArgument, "invalid cursor: all zeros");
+  }
+
+  archive::ArchiveQuery query;
+  query.pubsub_topic = request.pubsub_topic;
+  query.content_topics = request.content_topics;
+  query.start_time_ns = request.time_start_ns;
+  query.end_time_ns = request.time_end_ns;
+  query.hashes = request.message_hashes;
+  query.cursor = request.pagination_cursor;
+  query.direction = request.pagination_forward ? archive::PageDirection::kForward
+                                               : archive::PageDirection::kBackward;
+  const std::size_t max_page = std::max<std::size_t>(max_page_size, 1);
+  const std::uint64_t limit = request.pagination_limit.value_or(0);
+  query.limit = limit == 0 ? std::clamp<std::size_t>(default_page_size, 1, max_page)
+                           : static_cast<std::size_t>(std::min<std::uint64_t>(limit, max_page));
+  query.include_data =
+      request.include_data ? archive::IncludeData::kFull : archive::IncludeData::kHashesOnly;
+  return query;
+}
+
+StoreQueryResponse error_response(std::string request_id, StatusCode code, std::string desc) {
+  StoreQueryResponse response;
+  response.request_id = std::move(request_id);
+  response.status_code = static_cast<std::uint32_t>(code);
+  response.status_desc = std::move(desc);
+  return response;
+}
+
+StoreQueryResponse response_for_page(std::string request_id, bool include_data,
+                                     Result<archive::ArchivePage> page) {
+  if (!page) {
+    return error_response(std::move(request_id), StatusCode::kBadResponse,
+                          "archive error: " + page.error().message());
+  }
+  StoreQueryResponse response;
+  response.request_id = std::move(request_id);
+  response.status_code = static_cast<std::uint32_t>(StatusCode::kSuccess);
+  response.status_desc = "OK";
+  response.pagination_cursor = page->next_cursor;
+  response.messages.reserve(page->messages.size());
+  for (auto& archived : page->messages) {
+    WakuMessageKeyValue value;
+    value.message_hash = archived.hash;
+    if (include_data) {
+      value.message = std::move(archived.message);
+      value.pubsub_topic = std::move(archived.pubsub_topic);
+    }
+    response.messages.push_back(std::move(value));
+  }
+  return response;
+}
+
+StoreServer::StoreServer(StoreServerConfig config) : config_(config), limiter_(config.rate_limit) {}
+
+StoreServerOutcome StoreServer::handle_request(Instant now, const crypto::PeerId& peer,
+                                               ByteView body) {
+  auto request = codec::decode_store_request(body);
+  if (!request) {
+    ++stats_.requests;
+    ++stats_.bad_requests;
+    return error_response("", StatusCode::kBadRequest,
+                          "decoding rpc failed: " + request.error().message());
+  }
+  return handle_request(now, peer, *request);
+}
+
+StoreServerOutcome StoreServer::handle_request(Instant now, const crypto::PeerId& peer,
+                                               const StoreQueryRequest& request) {
+  ++stats_.requests;
+  if (!limiter_.try_acquire(now, peer)) {
+    ++stats_.rate_limited;
+    return error_response(request.request_id, StatusCode::kTooManyRequests, "rate limit exceeded");
+  }
+  auto query = to_archive_query(request, config_.default_page_size, config_.max_page_size);
+  if (!query) {
+    ++stats_.bad_requests;
+    return error_response(request.request_id, StatusCode::kBadRequest,
+                          std::string("bad request: ") + query.error().context);
+  }
+  if (in_flight_.size() >= config_.max_queries_in_flight) {
+    ++stats_.overloaded;
+    return error_response(request.request_id, StatusCode::kServiceUnavailable,
+                          "service unavailable: too many queries in flight");
+  }
+  const QueryTicket ticket(next_ticket_++);
+  in_flight_.emplace(ticket, InFlight{request.request_id, request.include_data});
+  return ArchiveQueryCommand{ticket, std::move(*query)};
+}
+
+std::optional<StoreQueryResponse> StoreServer::handle_archive_completion(
+    QueryTicket ticket, Result<archive::ArchivePage> page) {
+  const auto it = in_flight_.find(ticket);
+  if (it == in_flight_.end()) return std::nullopt;
+  InFlight done = std::move(it->second);
+  in_flight_.erase(it);
+  if (page) {
+    ++stats_.answered;
+    stats_.messages_returned += page->messages.size();
+  } else {
+    ++stats_.archive_errors;
+  }
+  return response_for_page(std::move(done.request_id), done.include_data, std::move(page));
+}
+
+}  // namespace waku::store
