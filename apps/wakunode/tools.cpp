@@ -121,9 +121,17 @@ void add_keygen(CLI::App& app) {
   auto* command = app.add_subcommand(
       "keygen", "Generate a secp256k1 key pair (for --nodekey or a protected-shard key)");
   auto json = std::make_shared<bool>(false);
+  auto private_key = std::make_shared<std::string>();
   command->add_flag("--json", *json, "Print one JSON object");
-  command->callback([json] {
-    const auto key = waku::crypto::Secp256k1PrivateKey::generate(waku::crypto::system_entropy());
+  command->add_option("--private-key", *private_key,
+                      "Derive the public key and peer id of this key (hex) instead of a new one");
+  command->callback([json, private_key] {
+    auto key = waku::crypto::Secp256k1PrivateKey::generate(waku::crypto::system_entropy());
+    if (!private_key->empty()) {
+      auto given = waku::crypto::Secp256k1PrivateKey::from_hex(*private_key);
+      if (!given) throw ToolError{"--private-key: " + given.error().message()};
+      key = std::move(given).value();
+    }
     const auto public_key = key.public_key();
     const auto compressed = public_key.compressed();
     const auto peer_id =

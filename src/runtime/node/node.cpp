@@ -26,10 +26,6 @@ namespace {
 
 constexpr std::string_view kPingProtocol = "/ipfs/ping/1.0.0";
 constexpr std::size_t kPingPayloadBytes = 32;
-constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-constexpr auto kKeepaliveInterval = std::chrono::seconds(30);
-constexpr auto kRedialBackoffMin = std::chrono::milliseconds(500);
-constexpr auto kRedialBackoffMax = std::chrono::seconds(30);
 // A peer whose unsent relay bytes exceed this is reported blocked to the router, which then
 // queues (and eventually drops) gossip for it instead of piling bytes into the socket.
 constexpr std::size_t kRelaySendHighWater = std::size_t{4} << 20;
@@ -83,7 +79,7 @@ struct Node::PeerState {
 
 struct Node::StaticPeer {
   p2p::Multiaddr address;
-  std::chrono::milliseconds backoff{kRedialBackoffMin};
+  std::chrono::milliseconds backoff{0};
   bool active{false};  // dialling or connected
   std::unique_ptr<asio::steady_timer> timer;
 };
@@ -107,7 +103,8 @@ class Node::Owner final : public ConnectionOwner {
 
 // --- construction ---
 
-Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeConfig config) {
+Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeConfig config,
+                                           NodeTuning tuning) {
   auto key = crypto::Secp256k1PrivateKey::generate(crypto::system_entropy());
   if (config.nodekey_hex) {
     auto given = crypto::Secp256k1PrivateKey::from_hex(*config.nodekey_hex);
@@ -126,17 +123,18 @@ Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeConfig conf
   for (const auto byte : seed_bytes) seed = (seed << 8) | byte;
   auto router = relay::Router::create(*router_config, Rng(seed));
   if (!router) return unexpected(router.error());
-  auto node = std::unique_ptr<Node>(new Node(io, std::move(config),
+  auto node = std::unique_ptr<Node>(new Node(io, std::move(config), tuning,
                                              crypto::IdentityKey::secp256k1(std::move(key)),
                                              std::move(router).value()));
   node->rng_ = Rng(seed ^ 0x9e3779b97f4a7c15ULL);
   return node;
 }
 
-Node::Node(asio::io_context& io, NodeConfig config, crypto::IdentityKey identity,
-           relay::Router router)
+Node::Node(asio::io_context& io, NodeConfig config, NodeTuning tuning,
+           crypto::IdentityKey identity, relay::Router router)
     : io_(io),
       config_(std::move(config)),
+      tuning_(tuning),
       identity_(std::move(identity)),
       router_(std::move(router)),
       rng_(0),
@@ -214,13 +212,14 @@ Result<void> Node::start() {
     auto peer = std::make_unique<StaticPeer>();
     peer->address = std::move(address_or).value();
     peer->timer = std::make_unique<asio::steady_timer>(io_);
+    peer->backoff = tuning_.redial_backoff_min;
     static_peers_.push_back(std::move(peer));
   }
   for (std::size_t i = 0; i < static_peers_.size(); ++i) {
     static_peers_[i]->active = true;
     dial(static_peers_[i]->address, i);
   }
-  keepalive_timer_.expires_after(kKeepaliveInterval);
+  keepalive_timer_.expires_after(tuning_.keepalive_interval);
   keepalive_timer_.async_wait([this](const boost::system::error_code& e) {
     if (!e) keepalive_tick();
   });
@@ -310,7 +309,7 @@ void Node::schedule_redial(std::size_t static_index) {
   StaticPeer& peer = *static_peers_[static_index];
   peer.active = true;
   const auto delay = peer.backoff;
-  peer.backoff = std::min<std::chrono::milliseconds>(peer.backoff * 2, kRedialBackoffMax);
+  peer.backoff = std::min<std::chrono::milliseconds>(peer.backoff * 2, tuning_.redial_backoff_max);
   peer.timer->expires_after(delay);
   peer.timer->async_wait([this, static_index](const boost::system::error_code& error) {
     if (error || stopped_) return;
@@ -341,7 +340,7 @@ void Node::start_connection(tcp::socket socket, p2p::ConnectionRole role,
   peer->dialled_address = std::move(dialled_address);
   peers_.emplace(id, std::move(peer));
   ++counters_.connections_opened;
-  connection->start(kHandshakeTimeout);
+  connection->start(tuning_.handshake_timeout);
 }
 
 void Node::on_event(SocketConnection& connection, p2p::ConnectionEvent event) {
@@ -382,7 +381,7 @@ void Node::on_established(PeerState& peer, const p2p::ConnectionEstablished& eve
     }
   }
   peer.peer = event.peer;
-  if (peer.static_index) static_peers_[*peer.static_index]->backoff = kRedialBackoffMin;
+  if (peer.static_index) static_peers_[*peer.static_index]->backoff = tuning_.redial_backoff_min;
   log(LogLevel::kInfo, "connected {} peer {} ({}, {})",
       peer.direction == relay::Direction::kOutbound ? "to" : "from", event.peer.to_string(),
       connection.remote_address(), event.muxer);
@@ -720,6 +719,7 @@ void Node::pump_router() {
       if (delivered->from && delivered->message->decoded) {
         message_cache_.add(delivered->message->topic, *delivered->message->decoded);
       }
+      if (delivered->from && message_observer_) message_observer_(*delivered->message);
     } else if (auto* disconnect = std::get_if<relay::DisconnectPeer>(&*event)) {
       const auto it = peers_.find(disconnect->peer.value());
       if (it != peers_.end()) {
@@ -774,7 +774,7 @@ void Node::keepalive_tick() {
     peer->connection->flush();
   }
   for (auto& connection : unresponsive) connection->close("keep-alive ping unanswered");
-  keepalive_timer_.expires_after(kKeepaliveInterval);
+  keepalive_timer_.expires_after(tuning_.keepalive_interval);
   keepalive_timer_.async_wait([this](const boost::system::error_code& e) {
     if (!e) keepalive_tick();
   });
@@ -874,6 +874,16 @@ Result<Bytes32> Node::publish(const std::string& pubsub_topic, message::WakuMess
     return unexpected(Errc::kNoPeers, "publish: no peers subscribed to the topic");
   }
   return hash;
+}
+
+std::size_t Node::relay_unsent_bytes() const {
+  std::size_t total = 0;
+  for (const auto& [id, peer] : peers_) {
+    if (!peer->relay_out) continue;
+    total += peer->connection->unsent_bytes() +
+             peer->connection->core().pending_write_bytes(*peer->relay_out);
+  }
+  return total;
 }
 
 const relay::ProtectedShardValidator::Counters* Node::protected_shard_counters() const {

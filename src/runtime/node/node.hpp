@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -50,9 +51,18 @@ struct NodeCounters {
   std::map<std::string, std::uint64_t> messages_out_by_topic;  // local publications
 };
 
+// Timings that are not operator options (nwaku hard-codes them too); tests shorten them.
+struct NodeTuning {
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds keepalive_interval{30'000};
+  std::chrono::milliseconds redial_backoff_min{500};
+  std::chrono::milliseconds redial_backoff_max{30'000};
+};
+
 class Node final : public NodeApi {
  public:
-  static Result<std::unique_ptr<Node>> create(boost::asio::io_context& io, NodeConfig config);
+  static Result<std::unique_ptr<Node>> create(boost::asio::io_context& io, NodeConfig config,
+                                              NodeTuning tuning = {});
   ~Node() override;
 
   // Listens, subscribes the configured shards and dials the static peers.
@@ -66,6 +76,13 @@ class Node final : public NodeApi {
   [[nodiscard]] const relay::ProtectedShardValidator::Counters* protected_shard_counters() const;
   MessageCache& message_cache() { return message_cache_; }
   [[nodiscard]] std::size_t connection_count() const { return peers_.size(); }
+  // Relay bytes accepted for peers and not yet written to their sockets (publishers pace on it).
+  [[nodiscard]] std::size_t relay_unsent_bytes() const;
+  // Called for every message the router delivers from a peer (benchmarks and embedders); runs
+  // on the event loop, after the REST cache has it.
+  void set_message_observer(std::function<void(const relay::RelayMessage&)> observer) {
+    message_observer_ = std::move(observer);
+  }
 
   // --- NodeApi ---
   std::vector<std::string> listen_addresses() const override;
@@ -87,8 +104,8 @@ class Node final : public NodeApi {
   struct PeerState;
   struct StaticPeer;
 
-  Node(boost::asio::io_context& io, NodeConfig config, crypto::IdentityKey identity,
-       relay::Router router);
+  Node(boost::asio::io_context& io, NodeConfig config, NodeTuning tuning,
+       crypto::IdentityKey identity, relay::Router router);
 
   Instant now() const;
   void accept_next();
@@ -120,6 +137,7 @@ class Node final : public NodeApi {
 
   boost::asio::io_context& io_;
   NodeConfig config_;
+  NodeTuning tuning_;
   crypto::IdentityKey identity_;
   relay::Router router_;
   Rng rng_;
@@ -136,6 +154,7 @@ class Node final : public NodeApi {
   std::size_t relay_peer_limit_{0};
   std::vector<std::string> pubsub_topics_;
   MessageCache message_cache_;
+  std::function<void(const relay::RelayMessage&)> message_observer_;
   NodeCounters counters_;
   bool stopped_{false};
 };
