@@ -11,6 +11,7 @@
 #include "runtime/node/log.hpp"
 #include "waku/codec/gossipsub_codec.hpp"
 #include "waku/codec/metadata_codec.hpp"
+#include "waku/codec/store_codec.hpp"
 #include "waku/codec/waku_message_codec.hpp"
 #include "waku/crypto/entropy.hpp"
 #include "waku/message/message_hash.hpp"
@@ -34,6 +35,10 @@ constexpr std::size_t kRelaySendHighWater = std::size_t{4} << 20;
 constexpr std::size_t kRelayShareNumerator = 60;
 constexpr std::size_t kMinRelayPeers = 8;
 constexpr std::size_t kMaxMetadataBytes = 16 * 1024;
+constexpr std::size_t kMaxStoreRequestBytes = 64 * 1024;
+// A page of 100 messages of up to 150 KiB each, plus framing.
+constexpr std::size_t kMaxStoreResponseBytes = std::size_t{16} << 20;
+constexpr auto kRemoteStoreTimeout = std::chrono::seconds(5);
 
 std::string agent_version() { return "waku-cpp/" WAKU_VERSION; }
 
@@ -51,11 +56,14 @@ struct Node::StreamState {
     kPingOut,
     kMetadataIn,
     kMetadataOut,
+    kStoreIn,
+    kStoreOut,
   };
   Kind kind;
   codec::LengthPrefixedReader reader;
   Bytes ping_payload;
   Bytes ping_received;
+  std::uint64_t remote_query{0};  // kStoreOut: the query it answers
 };
 
 struct Node::PeerState {
@@ -174,6 +182,11 @@ Result<void> Node::start() {
     protected_validator_ = validator.get();
     router_.add_validator("", std::move(validator));
   }
+  if (config_.store && !store_) {
+    auto store = StoreService::open(io_, config_, [this] { return now(); });
+    if (!store) return unexpected(store.error());
+    store_ = std::move(store).value();
+  }
   if (config_.relay) {
     for (const auto shard : shards) {
       const auto topic = message::RelayShard{config_.cluster_id, shard}.pubsub_topic();
@@ -243,6 +256,9 @@ void Node::stop() {
     connection->core().go_away();
     connection->close("node stopping");
   }
+  for (auto& [id, query] : remote_queries_) query.deadline->cancel();
+  remote_queries_.clear();
+  if (store_) store_->stop();
 }
 
 std::uint16_t Node::tcp_port() const {
@@ -328,6 +344,7 @@ void Node::start_connection(tcp::socket socket, p2p::ConnectionRole role,
                        std::string{p2p::kIdentifyPushProtocol}, std::string{kPingProtocol},
                        std::string{codec::kMetadataProtocol}};
   if (config_.relay) options.protocols.emplace_back(relay::kWakuRelayCodec);
+  if (store_) options.protocols.emplace_back(store::kStoreProtocol);
   p2p::Connection core(std::move(options), identity_, crypto::system_entropy());
   const std::uint64_t id = next_connection_id_++;
   auto connection = std::make_shared<SocketConnection>(std::move(socket), std::move(core),
@@ -361,6 +378,15 @@ void Node::on_event(SocketConnection& connection, p2p::ConnectionEvent event) {
     // The peer does not speak this protocol (js-libp2p peers have no metadata protocol, light
     // clients no relay): nothing to do but note it.
     log(LogLevel::kDebug, "peer {} refused {}", connection.remote_address(), failed->protocol);
+    const auto stream = peer.streams.find(failed->stream);
+    if (stream != peer.streams.end() && stream->second.kind == StreamState::Kind::kStoreOut) {
+      store::StoreQueryResponse response;
+      response.status_code = static_cast<std::uint32_t>(store::StatusCode::kServiceUnavailable);
+      response.status_desc = "the peer does not serve store v3";
+      const std::uint64_t query_id = stream->second.remote_query;
+      peer.streams.erase(stream);
+      finish_remote_query(query_id, std::move(response));
+    }
     peer.streams.erase(failed->stream);
     if (peer.relay_out == failed->stream) peer.relay_out.reset();
     if (peer.ping_stream == failed->stream) {
@@ -399,6 +425,9 @@ void Node::on_established(PeerState& peer, const p2p::ConnectionEstablished& eve
                                                 {}, {}});
       write_frame(peer, *stream, metadata_message());
     }
+  }
+  for (auto& [query_id, query] : remote_queries_) {
+    if (query.peer == event.peer) start_remote_query(peer, query_id);
   }
   if (config_.relay) {
     if (auto stream = core.open_stream(std::string{relay::kWakuRelayCodec})) {
@@ -461,6 +490,10 @@ void Node::on_stream_opened(PeerState& peer, const p2p::StreamOpened& event) {
     peer.streams.emplace(event.stream, StreamState{StreamState::Kind::kMetadataIn,
                                                    codec::LengthPrefixedReader(kMaxMetadataBytes),
                                                    {}, {}});
+  } else if (protocol == store::kStoreProtocol && store_) {
+    peer.streams.emplace(event.stream,
+                         StreamState{StreamState::Kind::kStoreIn,
+                                     codec::LengthPrefixedReader(kMaxStoreRequestBytes), {}, {}});
   } else {
     core.reset(event.stream);
   }
@@ -528,6 +561,49 @@ void Node::on_stream_data(PeerState& peer, p2p::StreamId stream_id, Bytes data) 
         peer.connection->flush();
         peer.connection->close(ok.error().message());
       }
+      break;
+    }
+    case StreamState::Kind::kStoreIn: {
+      stream.reader.feed(data);
+      auto frame = stream.reader.next();
+      if (!frame) break;
+      peer.streams.erase(it);
+      if (!*frame || !store_ || !peer.peer) {
+        core.reset(stream_id);
+        break;
+      }
+      const std::uint64_t connection_id = peer.connection->id();
+      store_->query(*peer.peer, **frame,
+                    [this, connection_id, stream_id](store::StoreQueryResponse response) {
+                      const auto found = peers_.find(connection_id);
+                      if (found == peers_.end()) return;
+                      PeerState& asker = *found->second;
+                      write_frame(asker, stream_id, codec::encode_store_response(response));
+                      asker.connection->core().close_write(stream_id);
+                      asker.connection->flush();
+                    });
+      break;
+    }
+    case StreamState::Kind::kStoreOut: {
+      stream.reader.feed(data);
+      auto frame = stream.reader.next();
+      if (!frame) break;
+      const std::uint64_t query_id = stream.remote_query;
+      peer.streams.erase(it);
+      core.close_write(stream_id);
+      store::StoreQueryResponse response;
+      if (*frame) {
+        if (auto decoded = codec::decode_store_response(**frame)) {
+          response = std::move(decoded).value();
+        } else {
+          response.status_code = static_cast<std::uint32_t>(store::StatusCode::kBadResponse);
+          response.status_desc = "undecodable response: " + decoded.error().message();
+        }
+      } else {
+        response.status_code = static_cast<std::uint32_t>(store::StatusCode::kBadResponse);
+        response.status_desc = "response too large";
+      }
+      finish_remote_query(query_id, std::move(response));
       break;
     }
     case StreamState::Kind::kRelayOut:
@@ -635,6 +711,7 @@ Bytes Node::identify_message(const PeerState& peer) const {
   info.protocols = {std::string{p2p::kIdentifyProtocol}, std::string{p2p::kIdentifyPushProtocol},
                     std::string{kPingProtocol}, std::string{codec::kMetadataProtocol}};
   if (config_.relay) info.protocols.emplace_back(relay::kWakuRelayCodec);
+  if (store_) info.protocols.emplace_back(store::kStoreProtocol);
   return p2p::encode_identify(info);
 }
 
@@ -719,6 +796,9 @@ void Node::pump_router() {
       if (delivered->from && delivered->message->decoded) {
         message_cache_.add(delivered->message->topic, *delivered->message->decoded);
       }
+      if (store_ && delivered->message->decoded) {
+        store_->archive(delivered->message->topic, *delivered->message->decoded);
+      }
       if (delivered->from && message_observer_) message_observer_(*delivered->message);
     } else if (auto* disconnect = std::get_if<relay::DisconnectPeer>(&*event)) {
       const auto it = peers_.find(disconnect->peer.value());
@@ -778,6 +858,67 @@ void Node::keepalive_tick() {
   keepalive_timer_.async_wait([this](const boost::system::error_code& e) {
     if (!e) keepalive_tick();
   });
+}
+
+// --- store client ---
+
+void Node::query_remote_store(std::string_view peer_address, store::StoreQueryRequest request,
+                              StoreService::Reply reply) {
+  auto fail = [&](store::StatusCode code, std::string desc) {
+    store::StoreQueryResponse response;
+    response.request_id = request.request_id;
+    response.status_code = static_cast<std::uint32_t>(code);
+    response.status_desc = std::move(desc);
+    reply(std::move(response));
+  };
+  auto address = p2p::Multiaddr::parse(peer_address);
+  if (!address || !address->peer_id() || !address->tcp_endpoint()) {
+    fail(store::StatusCode::kBadRequest,
+         "peerAddr must be a TCP multiaddr with /p2p/<peer id>");
+    return;
+  }
+  const std::uint64_t query_id = next_remote_query_++;
+  RemoteQuery query{*address->peer_id(), std::move(request), std::move(reply),
+                    std::make_unique<asio::steady_timer>(io_)};
+  query.deadline->expires_after(kRemoteStoreTimeout);
+  query.deadline->async_wait([this, query_id](const boost::system::error_code& error) {
+    if (error) return;
+    store::StoreQueryResponse response;
+    response.status_code = static_cast<std::uint32_t>(store::StatusCode::kPeerDialFailure);
+    response.status_desc = "store peer did not answer within 5 s";
+    finish_remote_query(query_id, std::move(response));
+  });
+  remote_queries_.emplace(query_id, std::move(query));
+  for (auto& [id, peer] : peers_) {
+    if (peer->peer == *address->peer_id() && peer->connection->core().is_established()) {
+      start_remote_query(*peer, query_id);
+      return;
+    }
+  }
+  dial(*address, std::nullopt);
+}
+
+void Node::start_remote_query(PeerState& peer, std::uint64_t query_id) {
+  const auto it = remote_queries_.find(query_id);
+  if (it == remote_queries_.end()) return;
+  auto& core = peer.connection->core();
+  auto stream = core.open_stream(std::string{store::kStoreProtocol});
+  if (!stream) return;  // the deadline answers
+  StreamState state{StreamState::Kind::kStoreOut,
+                    codec::LengthPrefixedReader(kMaxStoreResponseBytes), {}, {}};
+  state.remote_query = query_id;
+  peer.streams.emplace(*stream, std::move(state));
+  write_frame(peer, *stream, codec::encode_store_request(it->second.request));
+  peer.connection->flush();
+}
+
+void Node::finish_remote_query(std::uint64_t query_id, store::StoreQueryResponse response) {
+  const auto it = remote_queries_.find(query_id);
+  if (it == remote_queries_.end()) return;
+  StoreService::Reply reply = std::move(it->second.reply);
+  it->second.deadline->cancel();
+  remote_queries_.erase(it);
+  reply(std::move(response));
 }
 
 // --- NodeApi ---
@@ -870,6 +1011,7 @@ Result<Bytes32> Node::publish(const std::string& pubsub_topic, message::WakuMess
   pump_router();
   if (!outcome) return unexpected(outcome.error());
   ++counters_.messages_out_by_topic[pubsub_topic];
+  if (store_) store_->archive(pubsub_topic, message);
   if (outcome->peers == 0) {
     return unexpected(Errc::kNoPeers, "publish: no peers subscribed to the topic");
   }

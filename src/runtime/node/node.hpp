@@ -24,6 +24,7 @@
 
 #include "runtime/config/node_config.hpp"
 #include "runtime/node/socket_connection.hpp"
+#include "runtime/node/store_service.hpp"
 #include "runtime/rest/message_cache.hpp"
 #include "runtime/rest/node_api.hpp"
 #include "waku/base/rng.hpp"
@@ -75,6 +76,12 @@ class Node final : public NodeApi {
   [[nodiscard]] const NodeCounters& counters() const { return counters_; }
   [[nodiscard]] const relay::ProtectedShardValidator::Counters* protected_shard_counters() const;
   MessageCache& message_cache() { return message_cache_; }
+  // Set with --store: the archive and the store v3 server.
+  StoreService* store() { return store_.get(); }
+  // A store v3 query to another store node (REST peerAddr, --storenode): dials it if needed;
+  // `reply` gets the peer's answer, or a 504 response when it cannot be reached within 5 s.
+  void query_remote_store(std::string_view peer_address, store::StoreQueryRequest request,
+                          StoreService::Reply reply);
   [[nodiscard]] std::size_t connection_count() const { return peers_.size(); }
   // Relay bytes accepted for peers and not yet written to their sockets (publishers pace on it).
   [[nodiscard]] std::size_t relay_unsent_bytes() const;
@@ -155,6 +162,17 @@ class Node final : public NodeApi {
   std::vector<std::string> pubsub_topics_;
   MessageCache message_cache_;
   std::function<void(const relay::RelayMessage&)> message_observer_;
+  std::unique_ptr<StoreService> store_;
+  struct RemoteQuery {
+    crypto::PeerId peer;
+    store::StoreQueryRequest request;
+    StoreService::Reply reply;
+    std::unique_ptr<boost::asio::steady_timer> deadline;
+  };
+  std::map<std::uint64_t, RemoteQuery> remote_queries_;  // by a local id
+  std::uint64_t next_remote_query_{1};
+  void start_remote_query(PeerState& peer, std::uint64_t query_id);
+  void finish_remote_query(std::uint64_t query_id, store::StoreQueryResponse response);
   NodeCounters counters_;
   bool stopped_{false};
 };

@@ -1,0 +1,610 @@
+// Hostile input against the real node: garbage and truncated frames at each layer (multistream,
+// Noise, yamux, relay RPC), stalled handshakes and stream floods. Each case checks that the
+// hostile connection is closed (or its streams reset) and that a well-behaved peer connected to
+// the same node still relays messages both ways afterwards.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runtime/node/log.hpp"
+#include "runtime/node/node.hpp"
+#include "runtime/node/test_support.hpp"
+#include "waku/base/varint.hpp"
+#include "waku/codec/gossipsub_codec.hpp"
+#include "waku/codec/length_prefixed.hpp"
+#include "waku/p2p/multistream.hpp"
+#include "waku/p2p/noise.hpp"
+#include "waku/p2p/yamux.hpp"
+#include "waku/relay/router.hpp"
+
+namespace waku::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using node_test::PeerClient;
+using node_test::RawClient;
+
+// What the node sent us on the yamux session, frame by frame.
+class YamuxLog {
+ public:
+  void feed(ByteView bytes) {
+    buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+    std::size_t at = 0;
+    while (buffer_.size() - at >= p2p::yamux::kHeaderBytes) {
+      const std::uint8_t* h = buffer_.data() + at;
+      const auto type = static_cast<p2p::yamux::FrameType>(h[1]);
+      const auto flags = static_cast<std::uint16_t>((h[2] << 8U) | h[3]);
+      const std::uint32_t id = load(h + 4);
+      const std::uint32_t length = load(h + 8);
+      const std::size_t payload = type == p2p::yamux::FrameType::kData ? length : 0;
+      if (buffer_.size() - at < p2p::yamux::kHeaderBytes + payload) break;
+      at += p2p::yamux::kHeaderBytes + payload;
+      if (type == p2p::yamux::FrameType::kGoAway) go_away_ = length;
+      if (type == p2p::yamux::FrameType::kPing) ++pings_;
+      if (id == 0) continue;
+      if ((flags & p2p::yamux::kFlagAck) != 0) acked_.insert(id);
+      if ((flags & p2p::yamux::kFlagRst) != 0) reset_.insert(id);
+    }
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  [[nodiscard]] const std::set<std::uint32_t>& acked() const { return acked_; }
+  [[nodiscard]] const std::set<std::uint32_t>& reset() const { return reset_; }
+  [[nodiscard]] std::optional<std::uint32_t> go_away() const { return go_away_; }
+
+ private:
+  static std::uint32_t load(const std::uint8_t* p) {
+    return (std::uint32_t{p[0]} << 24U) | (std::uint32_t{p[1]} << 16U) |
+           (std::uint32_t{p[2]} << 8U) | std::uint32_t{p[3]};
+  }
+  Bytes buffer_;
+  std::set<std::uint32_t> acked_;
+  std::set<std::uint32_t> reset_;
+  std::optional<std::uint32_t> go_away_;
+  std::size_t pings_{0};
+};
+
+// A dialer whose upgrade layers are driven one by one, so that a test can stop at any layer or
+// corrupt it: multistream-select for /noise, the Noise XX handshake, multistream-select for
+// /yamux/1.0.0 inside the channel, then raw yamux frames of the test's making.
+class LayeredClient {
+ public:
+  enum class Plan : std::uint8_t {
+    kSelectNoiseOnly,  // stop once /noise is agreed; the test writes the Noise bytes itself
+    kStopAfterMsg1,    // write Noise message 1, then nothing
+    kCorruptMsg3,      // flip a bit of Noise message 3 (its tag no longer verifies)
+    kUpgrade,          // Noise, then yamux
+  };
+
+  LayeredClient(boost::asio::io_context& io, std::uint16_t port, Plan plan)
+      : raw_(io, port), identity_(node_test::fresh_identity()), plan_(plan) {
+    mss_.emplace(p2p::MultistreamNegotiator::dialer({std::string{p2p::kNoiseProtocol}}));
+    raw_.send(mss_->take_transmit());
+  }
+
+  void pump() {
+    raw_.pump();
+    Bytes in = raw_.take_received();
+    if (in.empty() || failed_) return;
+    if (stage_ == Stage::kSecurity) {
+      failed_ = !mss_->handle_bytes(in).has_value();
+      raw_.send(mss_->take_transmit());
+      if (failed_ || !mss_->selected()) return;
+      in = mss_->take_remaining();
+      mss_.reset();
+      stage_ = Stage::kHandshake;
+      if (plan_ == Plan::kSelectNoiseOnly) return;
+      handshake_.emplace(p2p::NoiseHandshake::initiator(identity_, crypto::system_entropy()));
+      raw_.send(handshake_->take_transmit());
+      if (plan_ == Plan::kStopAfterMsg1) return;
+    }
+    if (stage_ == Stage::kHandshake) {
+      if (!handshake_ || plan_ == Plan::kStopAfterMsg1) return;
+      if (!in.empty()) failed_ = !handshake_->handle_bytes(in).has_value();
+      Bytes out = handshake_->take_transmit();
+      if (plan_ == Plan::kCorruptMsg3 && !out.empty()) out.back() ^= 0x01U;
+      raw_.send(out);
+      if (failed_ || !handshake_->is_complete()) return;
+      session_.emplace(std::move(*handshake_).into_session());
+      handshake_.reset();
+      stage_ = Stage::kMuxer;
+      mss_.emplace(p2p::MultistreamNegotiator::dialer({std::string{p2p::kYamuxProtocol}}));
+      send_plaintext(mss_->take_transmit());
+      handle_plaintext(session_->take_plaintext());
+      return;
+    }
+    if (session_) {
+      failed_ = !session_->handle_bytes(in).has_value();
+      handle_plaintext(session_->take_plaintext());
+    }
+  }
+
+  void send_plaintext(ByteView plaintext) {
+    Bytes out;
+    ASSERT_TRUE(session_->encrypt(plaintext, out));
+    raw_.send(out);
+  }
+
+  [[nodiscard]] bool noise_selected() const { return stage_ != Stage::kSecurity; }
+  [[nodiscard]] bool yamux_ready() const { return stage_ == Stage::kYamux; }
+  [[nodiscard]] bool closed() const { return raw_.closed(); }
+  RawClient& raw() { return raw_; }
+  p2p::NoiseSession& session() { return *session_; }
+  [[nodiscard]] const YamuxLog& yamux() const { return yamux_; }
+
+ private:
+  enum class Stage : std::uint8_t { kSecurity, kHandshake, kMuxer, kYamux };
+
+  void handle_plaintext(Bytes plaintext) {
+    if (plaintext.empty()) return;
+    if (stage_ == Stage::kMuxer) {
+      failed_ = !mss_->handle_bytes(plaintext).has_value();
+      send_plaintext(mss_->take_transmit());
+      if (failed_ || !mss_->selected()) return;
+      plaintext = mss_->take_remaining();
+      mss_.reset();
+      stage_ = Stage::kYamux;
+    }
+    yamux_.feed(plaintext);
+  }
+
+  RawClient raw_;
+  crypto::IdentityKey identity_;
+  Plan plan_;
+  Stage stage_{Stage::kSecurity};
+  bool failed_{false};
+  std::optional<p2p::MultistreamNegotiator> mss_;
+  std::optional<p2p::NoiseHandshake> handshake_;
+  std::optional<p2p::NoiseSession> session_;
+  YamuxLog yamux_;
+};
+
+Bytes yamux_header(p2p::yamux::FrameType type, std::uint16_t flags, std::uint32_t stream,
+                   std::uint32_t length) {
+  Bytes out;
+  p2p::yamux::append_header(out, type, flags, stream, length);
+  return out;
+}
+
+void append(Bytes& out, ByteView bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }
+
+class NodeHostileTest : public ::testing::Test {
+ protected:
+  static constexpr auto kShortHandshake = 250ms;
+
+  void SetUp() override { set_log_level(LogLevel::kError); }
+
+  static NodeTuning tuning(std::chrono::milliseconds handshake_timeout) {
+    NodeTuning tuning;
+    tuning.handshake_timeout = handshake_timeout;
+    tuning.keepalive_interval = 60s;  // no pings unless a test asks for them
+    return tuning;
+  }
+
+  // The victim and a well-behaved peer connected to it, relaying in both directions.
+  void start_nodes(NodeTuning tuning) {
+    victim_ = node_test::start_test_node(io_, tuning);
+    good_ = node_test::start_test_node(io_, tuning);
+    ASSERT_TRUE(victim_ && good_);
+    ASSERT_TRUE(good_->add_peer(victim_->listen_addresses().front()));
+    ASSERT_TRUE(run([&] { return good_->peers().size() == 1 && victim_->peers().size() == 1; },
+                    3s));
+    ASSERT_TRUE(relays(*good_, *victim_, "warm-up")) << debug();
+  }
+
+  std::string debug() {
+    std::string out;
+    for (Node* node : {victim_.get(), good_.get()}) {
+      const auto& c = node->counters();
+      out += fmt::format("rpc_in={} malformed={} bytes_in={} bytes_out={} msgs_in={} out={} conns={} peers={} router_peers={} topic_peers={} mesh={}\n",
+                         c.relay_rpc_frames_in, c.relay_rpc_frames_malformed, c.relay_bytes_in,
+                         c.relay_bytes_out, c.messages_in_by_topic.size(), c.messages_out_by_topic.size(),
+                         node->connection_count(), node->peers().size(),
+                         node->router().peer_count(),
+                         node->router().topic_peers(node_test::default_test_topic()).size(),
+                         node->router().mesh_peers(node_test::default_test_topic()).size());
+    }
+    return out;
+  }
+
+  template <typename Done>
+  bool run(Done done, std::chrono::milliseconds budget) {
+    return node_test::run_until(io_, budget, done, [&] {
+      for (auto& pump : pumps_) pump();
+    });
+  }
+
+  // Publishes on `from` (again until a subscribed peer takes it) and waits for `to` to deliver.
+  bool relays(Node& from, Node& to, const std::string& text) {
+    const std::string topic = node_test::default_test_topic();
+    message::WakuMessage message;
+    message.payload = to_bytes(text);
+    message.content_topic = "/hostile/1/probe/proto";
+    message.timestamp = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    bool published = false;
+    auto last_attempt = std::chrono::steady_clock::time_point{};
+    return run(
+        [&] {
+          if (!published && std::chrono::steady_clock::now() - last_attempt > 20ms) {
+            last_attempt = std::chrono::steady_clock::now();
+            published = from.publish(topic, message).has_value();
+          }
+          if (!published) return false;
+          const auto taken = to.message_cache().take(topic);
+          if (!taken) return false;
+          for (const auto& received : *taken) {
+            if (received.payload == message.payload) return true;
+          }
+          return false;
+        },
+        3s);
+  }
+
+  // The well-behaved peer still relays through the victim, both ways, and is still its only
+  // connection (the hostile one is gone).
+  void expect_good_peer_served(const std::string& tag) {
+    EXPECT_TRUE(relays(*good_, *victim_, "good to victim after " + tag));
+    EXPECT_TRUE(relays(*victim_, *good_, "victim to good after " + tag));
+    EXPECT_EQ(good_->peers().size(), 1U);
+  }
+
+  // Both ends see the hostile connection closed: the client's socket, and the victim's count.
+  template <typename Client>
+  void expect_closed(Client& client, std::chrono::milliseconds budget) {
+    EXPECT_TRUE(run([&] { return client.closed() && victim_->connection_count() == 1; }, budget))
+        << "client closed: " << client.closed()
+        << ", victim connections: " << victim_->connection_count();
+  }
+
+  template <typename Client>
+  void watch(Client& client) {
+    pumps_.emplace_back([&client] { client.pump(); });
+  }
+
+  boost::asio::io_context io_;
+  std::unique_ptr<Node> victim_;
+  std::unique_ptr<Node> good_;
+  std::vector<std::function<void()>> pumps_;
+};
+
+// --- multistream-select on raw TCP ---
+
+TEST_F(NodeHostileTest, GarbageInsteadOfMultistreamHeaderIsClosed) {
+  start_nodes(tuning(10s));  // closing must come from the error, not from the handshake timer
+  RawClient client(io_, victim_->tcp_port());
+  watch(client);
+  // An HTTP request: 'G' (71) reads as a message length, and 71 bytes later no newline ends it.
+  std::string garbage = "GET / HTTP/1.1\r\nHost: victim\r\n";
+  while (garbage.size() < 200) garbage += "X-Padding: aaaaaaaaaaaaaaaa\r\n";
+  client.send(to_bytes(garbage));
+  expect_closed(client, 2s);
+  expect_good_peer_served("garbage multistream");
+}
+
+TEST_F(NodeHostileTest, GarbageAfterValidMultistreamHeaderIsClosed) {
+  start_nodes(tuning(10s));
+  RawClient client(io_, victim_->tcp_port());
+  watch(client);
+  Bytes bytes;
+  p2p::append_multistream_message(bytes, p2p::kMultistreamProtocol);
+  // A message of 16 bytes whose last byte is not a newline.
+  const Bytes garbage{16, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+                      0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef};
+  append(bytes, garbage);
+  client.send(bytes);
+  expect_closed(client, 2s);
+  expect_good_peer_served("garbage after multistream header");
+}
+
+TEST_F(NodeHostileTest, OverlongMultistreamLineIsClosedBeforeItArrives) {
+  start_nodes(tuning(10s));
+  RawClient client(io_, victim_->tcp_port());
+  watch(client);
+  // A length above kMaxProtocolIdBytes: refused on the prefix alone, the 64 KiB never come.
+  Bytes bytes;
+  append_uvarint(bytes, std::uint64_t{64} * 1024);
+  bytes.resize(bytes.size() + 100, 'a');
+  client.send(bytes);
+  expect_closed(client, 2s);
+  expect_good_peer_served("over-long multistream line");
+}
+
+TEST_F(NodeHostileTest, TruncatedMultistreamHeaderThenSilenceIsClosedByHandshakeTimeout) {
+  start_nodes(tuning(kShortHandshake));
+  RawClient client(io_, victim_->tcp_port());
+  watch(client);
+  Bytes header;
+  p2p::append_multistream_message(header, p2p::kMultistreamProtocol);
+  header.resize(header.size() / 2);
+  const auto sent_at = std::chrono::steady_clock::now();
+  client.send(header);
+  ASSERT_TRUE(run([&] { return victim_->connection_count() == 2; }, 1s));
+  expect_closed(client, 3s);
+  EXPECT_GE(std::chrono::steady_clock::now() - sent_at, kShortHandshake);
+  expect_good_peer_served("truncated multistream header");
+}
+
+TEST_F(NodeHostileTest, SilentConnectionIsClosedByHandshakeTimeout) {
+  start_nodes(tuning(kShortHandshake));
+  RawClient client(io_, victim_->tcp_port());
+  watch(client);
+  ASSERT_TRUE(run([&] { return victim_->connection_count() == 2; }, 1s));
+  expect_closed(client, 3s);
+  expect_good_peer_served("silent connection");
+}
+
+// --- Noise ---
+
+TEST_F(NodeHostileTest, GarbageNoiseFrameAfterNoiseSelectionIsClosed) {
+  start_nodes(tuning(10s));
+  LayeredClient client(io_, victim_->tcp_port(), LayeredClient::Plan::kSelectNoiseOnly);
+  watch(client);
+  ASSERT_TRUE(run([&] { return client.noise_selected(); }, 2s));
+  // Message 1 of XX is the initiator's 32-byte ephemeral key: 5 bytes cannot be one.
+  client.raw().send(Bytes{0x00, 0x05, 0x01, 0x02, 0x03, 0x04, 0x05});
+  expect_closed(client, 2s);
+  expect_good_peer_served("garbage Noise message 1");
+}
+
+TEST_F(NodeHostileTest, CorruptNoiseMessage3IsClosed) {
+  start_nodes(tuning(10s));
+  LayeredClient client(io_, victim_->tcp_port(), LayeredClient::Plan::kCorruptMsg3);
+  watch(client);
+  expect_closed(client, 2s);
+  expect_good_peer_served("corrupt Noise message 3");
+}
+
+TEST_F(NodeHostileTest, TruncatedNoiseFrameThenSilenceIsClosedByHandshakeTimeout) {
+  start_nodes(tuning(kShortHandshake));
+  LayeredClient client(io_, victim_->tcp_port(), LayeredClient::Plan::kSelectNoiseOnly);
+  watch(client);
+  ASSERT_TRUE(run([&] { return client.noise_selected(); }, 2s));
+  client.raw().send(Bytes{0x00, 0x20, 0x01, 0x02, 0x03});  // 3 of 32 announced bytes
+  expect_closed(client, 3s);
+  expect_good_peer_served("truncated Noise frame");
+}
+
+TEST_F(NodeHostileTest, StalledNoiseHandshakeIsClosedByHandshakeTimeout) {
+  start_nodes(tuning(kShortHandshake));
+  LayeredClient client(io_, victim_->tcp_port(), LayeredClient::Plan::kStopAfterMsg1);
+  watch(client);
+  ASSERT_TRUE(run([&] { return client.noise_selected(); }, 2s));
+  const auto msg1_at = std::chrono::steady_clock::now();
+  expect_closed(client, 3s);
+  EXPECT_GE(std::chrono::steady_clock::now() - msg1_at, kShortHandshake - 50ms);
+  expect_good_peer_served("stalled Noise handshake");
+}
+
+TEST_F(NodeHostileTest, GarbageNoiseTransportFrameIsClosed) {
+  start_nodes(tuning(10s));
+  LayeredClient client(io_, victim_->tcp_port(), LayeredClient::Plan::kUpgrade);
+  watch(client);
+  ASSERT_TRUE(run([&] { return client.yamux_ready(); }, 2s));
+  // A frame of the right shape whose tag cannot verify.
+  Bytes frame{0x00, 0x20};
+  frame.resize(2 + 32, 0x5a);
+  client.raw().send(frame);
+  expect_closed(client, 2s);
+  expect_good_peer_served("garbage Noise transport frame");
+}
+
+// --- yamux ---
+
+class NodeHostileYamuxTest : public NodeHostileTest {
+ protected:
+  void upgrade() {
+    start_nodes(tuning(kShortHandshake));
+    client_.emplace(io_, victim_->tcp_port(), LayeredClient::Plan::kUpgrade);
+    watch(*client_);
+    ASSERT_TRUE(run([&] { return client_->yamux_ready(); }, 2s));
+    ASSERT_EQ(victim_->peers().size(), 2U);
+  }
+  std::optional<LayeredClient> client_;
+};
+
+TEST_F(NodeHostileYamuxTest, BadVersionByteIsClosed) {
+  upgrade();
+  Bytes frame = yamux_header(p2p::yamux::FrameType::kWindowUpdate, p2p::yamux::kFlagSyn, 1, 0);
+  frame[0] = 1;
+  client_->send_plaintext(frame);
+  expect_closed(*client_, 2s);
+  expect_good_peer_served("yamux bad version");
+}
+
+TEST_F(NodeHostileYamuxTest, UnknownFrameTypeIsClosed) {
+  upgrade();
+  Bytes frame = yamux_header(p2p::yamux::FrameType::kWindowUpdate, p2p::yamux::kFlagSyn, 1, 0);
+  frame[1] = 9;
+  client_->send_plaintext(frame);
+  expect_closed(*client_, 2s);
+  expect_good_peer_served("yamux unknown frame type");
+}
+
+TEST_F(NodeHostileYamuxTest, DataBeyondTheReceiveWindowIsClosed) {
+  upgrade();
+  Bytes frames = yamux_header(p2p::yamux::FrameType::kWindowUpdate, p2p::yamux::kFlagSyn, 1, 0);
+  // The window is checked on the header: the announced payload never needs to arrive.
+  append(frames, yamux_header(p2p::yamux::FrameType::kData, 0, 1, p2p::yamux::kInitialWindow + 1));
+  client_->send_plaintext(frames);
+  expect_closed(*client_, 2s);
+  expect_good_peer_served("yamux window exceeded");
+}
+
+TEST_F(NodeHostileYamuxTest, DataFrameAboveTheFrameLimitIsClosed) {
+  upgrade();
+  // On an unknown stream, where data is otherwise read and dropped.
+  client_->send_plaintext(
+      yamux_header(p2p::yamux::FrameType::kData, 0, 7, std::uint32_t{0xffffffff}));
+  expect_closed(*client_, 2s);
+  expect_good_peer_served("yamux oversized frame");
+}
+
+TEST_F(NodeHostileYamuxTest, TruncatedFrameStallsOnlyItsOwnConnection) {
+  upgrade();
+  // Half a header: the session waits for the rest; nobody else does.
+  const Bytes frame = yamux_header(p2p::yamux::FrameType::kWindowUpdate, p2p::yamux::kFlagSyn, 1, 0);
+  client_->send_plaintext(ByteView(frame).first(6));
+  expect_good_peer_served("truncated yamux frame");
+  EXPECT_FALSE(client_->closed());
+}
+
+constexpr std::size_t kFloodStreams = 5000;
+
+// SYNs for `count` new streams from `first_id` on (dialer ids are odd), optionally each with a
+// multistream proposal of `protocol` right behind it.
+Bytes stream_flood(std::uint32_t first_id, std::size_t count, std::string_view protocol) {
+  Bytes proposal;
+  if (!protocol.empty()) {
+    p2p::append_multistream_message(proposal, p2p::kMultistreamProtocol);
+    p2p::append_multistream_message(proposal, protocol);
+  }
+  Bytes frames;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto id = static_cast<std::uint32_t>(first_id + 2 * i);
+    append(frames, yamux_header(p2p::yamux::FrameType::kWindowUpdate, p2p::yamux::kFlagSyn, id, 0));
+    if (!proposal.empty()) {
+      append(frames, yamux_header(p2p::yamux::FrameType::kData, 0, id,
+                                  static_cast<std::uint32_t>(proposal.size())));
+      append(frames, proposal);
+    }
+  }
+  return frames;
+}
+
+std::size_t reset_among(const YamuxLog& log, std::uint32_t first_id, std::size_t count) {
+  std::size_t reset = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    reset += log.reset().contains(static_cast<std::uint32_t>(first_id + 2 * i)) ? 1 : 0;
+  }
+  return reset;
+}
+
+TEST_F(NodeHostileYamuxTest, FloodOfUnnegotiatedStreamsIsReset) {
+  upgrade();
+  const std::size_t limit = p2p::MuxerLimits{}.max_inbound_streams;
+  std::uint32_t first_id = 1;
+  // Two waves: streams left from the first must not make room for more in the second.
+  for (int wave = 0; wave < 2; ++wave) {
+    client_->send_plaintext(stream_flood(first_id, kFloodStreams, {}));
+    run([&] {
+      return client_->closed() ||
+             reset_among(client_->yamux(), first_id, kFloodStreams) >= kFloodStreams - limit;
+    }, 3s);
+    if (client_->closed()) break;
+    first_id += 2 * kFloodStreams;
+  }
+  const std::size_t reset = reset_among(client_->yamux(), 1, 2 * kFloodStreams);
+  if (!client_->closed()) {
+    // Streams the victim keeps: at most the muxer's limit over both waves.
+    EXPECT_LE(2 * kFloodStreams - reset, limit);
+  }
+  expect_good_peer_served("stream flood");
+}
+
+TEST_F(NodeHostileYamuxTest, FloodOfNegotiatedStreamsIsBoundedByTheStreamLimit) {
+  upgrade();
+  const std::size_t limit = p2p::MuxerLimits{}.max_inbound_streams;
+  // Each stream asks for ping, which the node serves: the streams leave negotiation at once and
+  // only the muxer's stream limit holds them back.
+  client_->send_plaintext(stream_flood(1, kFloodStreams, "/ipfs/ping/1.0.0"));
+  run([&] {
+    return client_->closed() || reset_among(client_->yamux(), 1, kFloodStreams) >=
+                                    kFloodStreams - limit;
+  }, 3s);
+  if (!client_->closed()) {
+    const std::size_t reset = reset_among(client_->yamux(), 1, kFloodStreams);
+    EXPECT_LE(kFloodStreams - reset, limit);
+    EXPECT_GT(kFloodStreams - reset, 0U);  // some were served: the limit, not a blanket refusal
+  }
+  expect_good_peer_served("negotiated stream flood");
+}
+
+// --- relay RPC ---
+
+class NodeHostileRelayTest : public NodeHostileTest {
+ protected:
+  // A fully upgraded libp2p peer that speaks relay: the victim counts it as a relay peer (it
+  // sent us its subscriptions), and we hold an outbound relay stream to it.
+  void connect_relay_peer() {
+    start_nodes(tuning(kShortHandshake));
+    client_ = std::make_unique<PeerClient>(io_, victim_->tcp_port(),
+                                           std::vector<std::string>{std::string{
+                                               relay::kWakuRelayCodec}});
+    watch(*client_);
+    ASSERT_TRUE(run([&] { return client_->core().is_established(); }, 2s));
+    auto stream = client_->core().open_stream(std::string{relay::kWakuRelayCodec});
+    ASSERT_TRUE(stream);
+    relay_stream_ = *stream;
+    client_->flush();
+    ASSERT_TRUE(run(
+        [&] {
+          const auto in = client_->inbound_stream(relay::kWakuRelayCodec);
+          return in && client_->bytes_received_on(*in) > 0 &&
+                 client_->stream_opened(relay_stream_);
+        },
+        2s));
+  }
+  void send_on_relay(ByteView bytes) {
+    ASSERT_TRUE(client_->core().write(relay_stream_, bytes));
+    client_->flush();
+  }
+
+  std::unique_ptr<PeerClient> client_;
+  p2p::StreamId relay_stream_{0};
+};
+
+TEST_F(NodeHostileRelayTest, OversizedLengthPrefixIsClosed) {
+  connect_relay_peer();
+  const auto malformed_before = victim_->counters().relay_rpc_frames_malformed;
+  Bytes prefix;
+  append_uvarint(prefix, codec::RpcLimits{}.max_frame_bytes + 1);
+  send_on_relay(prefix);
+  expect_closed(*client_, 2s);
+  EXPECT_EQ(victim_->counters().relay_rpc_frames_malformed, malformed_before + 1);
+  expect_good_peer_served("oversized relay frame");
+}
+
+TEST_F(NodeHostileRelayTest, OverlongLengthVarintIsClosed) {
+  connect_relay_peer();
+  send_on_relay(Bytes(11, 0xff));
+  expect_closed(*client_, 2s);
+  expect_good_peer_served("over-long relay varint");
+}
+
+TEST_F(NodeHostileRelayTest, FramesThatAreNotProtobufAreCountedAndDropped) {
+  connect_relay_peer();
+  const auto malformed_before = victim_->counters().relay_rpc_frames_malformed;
+  const auto frames_before = victim_->counters().relay_rpc_frames_in;
+  Bytes frames;
+  // Wire type 7 does not exist.
+  codec::append_length_prefixed(frames, Bytes{0x0f, 0x0f, 0x0f, 0x0f});
+  // Field 1 (subscriptions) announces 16 bytes and the RPC ends after none.
+  codec::append_length_prefixed(frames, Bytes{0x0a, 0x10});
+  send_on_relay(frames);
+  ASSERT_TRUE(run([&] {
+    return victim_->counters().relay_rpc_frames_in >= frames_before + 2;
+  }, 2s));
+  EXPECT_EQ(victim_->counters().relay_rpc_frames_malformed, malformed_before + 2);
+  expect_good_peer_served("non-protobuf relay frames");
+}
+
+TEST_F(NodeHostileRelayTest, TruncatedRpcFrameStallsOnlyItsStream) {
+  connect_relay_peer();
+  const auto frames_before = victim_->counters().relay_rpc_frames_in;
+  Bytes partial;
+  append_uvarint(partial, 1000);
+  partial.resize(partial.size() + 10, 0x0a);
+  send_on_relay(partial);
+  expect_good_peer_served("truncated relay frame");
+  EXPECT_EQ(victim_->counters().relay_rpc_frames_in, frames_before);
+  EXPECT_FALSE(client_->closed());
+}
+
+}  // namespace
+}  // namespace waku::runtime
