@@ -27,9 +27,10 @@ Result<LogLevel> parse_log_level(std::string_view name) {
     if (kLevelNames[i] == upper) return static_cast<LogLevel>(i);
   }
   Error error{Errc::kInvalidArgument, "log level"};
-  error.detail = fmt::format("unknown log level '{}' (TRACE, DEBUG, INFO, NOTICE, WARN, ERROR, "
-                             "FATAL)",
-                             name);
+  error.detail = fmt::format(
+      "unknown log level '{}' (TRACE, DEBUG, INFO, NOTICE, WARN, ERROR, "
+      "FATAL)",
+      name);
   return unexpected(std::move(error));
 }
 
@@ -42,8 +43,7 @@ void write_log_line(LogLevel level, std::string_view line) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
   // One fprintf per line: stderr is unbuffered, so lines from the REST and worker threads do not
   // interleave mid-line.
-  std::fprintf(stderr, "%s %lld.%03lld %.*s\n",
-               kLevelNames[static_cast<std::size_t>(level)].data(),
+  std::fprintf(stderr, "%s %lld.%03lld %.*s\n", kLevelNames[static_cast<std::size_t>(level)].data(),
                static_cast<long long>(ms / 1000), static_cast<long long>(ms % 1000),
                static_cast<int>(line.size()), line.data());
 }

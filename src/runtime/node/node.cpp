@@ -29,7 +29,10 @@ constexpr std::string_view kPingProtocol = "/ipfs/ping/1.0.0";
 constexpr std::size_t kPingPayloadBytes = 32;
 // A peer whose unsent relay bytes exceed this is reported blocked to the router, which then
 // queues (and eventually drops) gossip for it instead of piling bytes into the socket.
-constexpr std::size_t kRelaySendHighWater = std::size_t{4} << 20;
+constexpr std::size_t kRelaySendHighWater = std::size_t{1} << 20;
+// Per stream, written and waiting for the peer's yamux window. Above the relay high-water mark,
+// so a relay stream is reported blocked to the router before a write can fail.
+constexpr std::size_t kStreamWriteBufferBytes = std::size_t{2} << 20;
 // nwaku's --relay-service-ratio default 60:40 (waku-operators.md §1.2): relay peers may take 60 %
 // of the connection slots, at least 8; the rest stays free for store, filter and light clients.
 constexpr std::size_t kRelayShareNumerator = 60;
@@ -138,8 +141,8 @@ Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeConfig conf
   return node;
 }
 
-Node::Node(asio::io_context& io, NodeConfig config, NodeTuning tuning,
-           crypto::IdentityKey identity, relay::Router router)
+Node::Node(asio::io_context& io, NodeConfig config, NodeTuning tuning, crypto::IdentityKey identity,
+           relay::Router router)
     : io_(io),
       config_(std::move(config)),
       tuning_(tuning),
@@ -335,24 +338,23 @@ void Node::schedule_redial(std::size_t static_index) {
 
 void Node::start_connection(tcp::socket socket, p2p::ConnectionRole role,
                             std::optional<crypto::PeerId> expected_peer,
-                            std::optional<std::size_t> static_index,
-                            std::string dialled_address) {
+                            std::optional<std::size_t> static_index, std::string dialled_address) {
   p2p::ConnectionOptions options;
   options.role = role;
   options.expected_peer = std::move(expected_peer);
-  options.protocols = {std::string{p2p::kIdentifyProtocol},
-                       std::string{p2p::kIdentifyPushProtocol}, std::string{kPingProtocol},
-                       std::string{codec::kMetadataProtocol}};
+  options.muxer_limits.max_write_buffer_bytes = kStreamWriteBufferBytes;
+  options.protocols = {std::string{p2p::kIdentifyProtocol}, std::string{p2p::kIdentifyPushProtocol},
+                       std::string{kPingProtocol}, std::string{codec::kMetadataProtocol}};
   if (config_.relay) options.protocols.emplace_back(relay::kWakuRelayCodec);
   if (store_) options.protocols.emplace_back(store::kStoreProtocol);
   p2p::Connection core(std::move(options), identity_, crypto::system_entropy());
   const std::uint64_t id = next_connection_id_++;
-  auto connection = std::make_shared<SocketConnection>(std::move(socket), std::move(core),
-                                                       *owner_, id);
+  auto connection =
+      std::make_shared<SocketConnection>(std::move(socket), std::move(core), *owner_, id);
   auto peer = std::make_unique<PeerState>();
   peer->connection = connection;
-  peer->direction =
-      role == p2p::ConnectionRole::kDialer ? relay::Direction::kOutbound : relay::Direction::kInbound;
+  peer->direction = role == p2p::ConnectionRole::kDialer ? relay::Direction::kOutbound
+                                                         : relay::Direction::kInbound;
   peer->static_index = static_index;
   peer->dialled_address = std::move(dialled_address);
   peers_.emplace(id, std::move(peer));
@@ -415,14 +417,16 @@ void Node::on_established(PeerState& peer, const p2p::ConnectionEstablished& eve
   if (auto stream = core.open_stream(std::string{p2p::kIdentifyProtocol})) {
     peer.streams.emplace(*stream, StreamState{StreamState::Kind::kIdentify,
                                               codec::LengthPrefixedReader(p2p::kMaxIdentifyBytes),
-                                              {}, {}});
+                                              {},
+                                              {}});
   }
   // As nwaku, the dialling side asks for the peer's cluster and shards.
   if (peer.direction == relay::Direction::kOutbound) {
     if (auto stream = core.open_stream(std::string{codec::kMetadataProtocol})) {
       peer.streams.emplace(*stream, StreamState{StreamState::Kind::kMetadataOut,
                                                 codec::LengthPrefixedReader(kMaxMetadataBytes),
-                                                {}, {}});
+                                                {},
+                                                {}});
       write_frame(peer, *stream, metadata_message());
     }
   }
@@ -432,8 +436,9 @@ void Node::on_established(PeerState& peer, const p2p::ConnectionEstablished& eve
   if (config_.relay) {
     if (auto stream = core.open_stream(std::string{relay::kWakuRelayCodec})) {
       peer.relay_out = *stream;
-      peer.streams.emplace(*stream, StreamState{StreamState::Kind::kRelayOut,
-                                                codec::LengthPrefixedReader(1), {}, {}});
+      peer.streams.emplace(
+          *stream,
+          StreamState{StreamState::Kind::kRelayOut, codec::LengthPrefixedReader(1), {}, {}});
     }
   }
 }
@@ -472,28 +477,35 @@ void Node::on_stream_opened(PeerState& peer, const p2p::StreamOpened& event) {
   }
   // Inbound streams: the peer asks.
   if (protocol == relay::kWakuRelayCodec) {
-    peer.streams.emplace(event.stream,
-                         StreamState{StreamState::Kind::kRelayIn,
-                                     codec::LengthPrefixedReader(codec::RpcLimits{}.max_frame_bytes),
-                                     {}, {}});
+    peer.streams.emplace(
+        event.stream, StreamState{StreamState::Kind::kRelayIn,
+                                  codec::LengthPrefixedReader(codec::RpcLimits{}.max_frame_bytes),
+                                  {},
+                                  {}});
   } else if (protocol == p2p::kIdentifyProtocol) {
     write_frame(peer, event.stream, identify_message(peer));
     core.close_write(event.stream);
   } else if (protocol == p2p::kIdentifyPushProtocol) {
-    peer.streams.emplace(event.stream, StreamState{StreamState::Kind::kIdentifyPush,
-                                                   codec::LengthPrefixedReader(p2p::kMaxIdentifyBytes),
-                                                   {}, {}});
+    peer.streams.emplace(event.stream,
+                         StreamState{StreamState::Kind::kIdentifyPush,
+                                     codec::LengthPrefixedReader(p2p::kMaxIdentifyBytes),
+                                     {},
+                                     {}});
   } else if (protocol == kPingProtocol) {
-    peer.streams.emplace(event.stream, StreamState{StreamState::Kind::kPingIn,
-                                                   codec::LengthPrefixedReader(1), {}, {}});
+    peer.streams.emplace(
+        event.stream,
+        StreamState{StreamState::Kind::kPingIn, codec::LengthPrefixedReader(1), {}, {}});
   } else if (protocol == codec::kMetadataProtocol) {
     peer.streams.emplace(event.stream, StreamState{StreamState::Kind::kMetadataIn,
                                                    codec::LengthPrefixedReader(kMaxMetadataBytes),
-                                                   {}, {}});
+                                                   {},
+                                                   {}});
   } else if (protocol == store::kStoreProtocol && store_) {
     peer.streams.emplace(event.stream,
                          StreamState{StreamState::Kind::kStoreIn,
-                                     codec::LengthPrefixedReader(kMaxStoreRequestBytes), {}, {}});
+                                     codec::LengthPrefixedReader(kMaxStoreRequestBytes),
+                                     {},
+                                     {}});
   } else {
     core.reset(event.stream);
   }
@@ -511,9 +523,12 @@ void Node::on_stream_data(PeerState& peer, p2p::StreamId stream_id, Bytes data) 
       handle_relay_frames(peer, stream);
       break;
     case StreamState::Kind::kPingIn:
-      // Echo at most what one ping is; a peer streaming into ping gets its bytes back only as
-      // fast as we read, bounded by the muxer's window.
-      (void)core.write(stream_id, data);
+      // A peer streaming into ping without reading the echo fills the stream's write buffer;
+      // then the stream is reset rather than buffered further.
+      if (!core.write(stream_id, data)) {
+        core.reset(stream_id);
+        peer.streams.erase(it);
+      }
       break;
     case StreamState::Kind::kPingOut: {
       stream.ping_received.insert(stream.ping_received.end(), data.begin(), data.end());
@@ -706,7 +721,7 @@ Bytes Node::identify_message(const PeerState& peer) const {
   observed.host = peer.connection->remote_ip();
   observed.port = peer.connection->remote_port();
   observed.kind = observed.host.find(':') != std::string::npos ? p2p::TcpEndpoint::Kind::kIp6
-                                                                : p2p::TcpEndpoint::Kind::kIp4;
+                                                               : p2p::TcpEndpoint::Kind::kIp4;
   if (!observed.host.empty()) info.observed_addr = p2p::Multiaddr::from_tcp(observed).bytes();
   info.protocols = {std::string{p2p::kIdentifyProtocol}, std::string{p2p::kIdentifyPushProtocol},
                     std::string{kPingProtocol}, std::string{codec::kMetadataProtocol}};
@@ -739,7 +754,8 @@ Bytes Node::metadata_message() const {
   codec::WakuMetadata metadata;
   metadata.cluster_id = config_.cluster_id;
   for (const auto& topic : pubsub_topics_) {
-    if (auto shard = message::parse_pubsub_topic(topic); shard && shard->cluster_id == config_.cluster_id) {
+    if (auto shard = message::parse_pubsub_topic(topic);
+        shard && shard->cluster_id == config_.cluster_id) {
       metadata.shards.push_back(shard->shard_id);
     }
   }
@@ -753,8 +769,8 @@ Result<void> Node::handle_metadata(PeerState& peer, ByteView body) {
   peer.remote_shards = metadata->shards;
   if (metadata->cluster_id && *metadata->cluster_id != config_.cluster_id) {
     Error error{Errc::kInvalidArgument, "metadata"};
-    error.detail = fmt::format("peer is in cluster {}, we are in cluster {}",
-                               *metadata->cluster_id, config_.cluster_id);
+    error.detail = fmt::format("peer is in cluster {}, we are in cluster {}", *metadata->cluster_id,
+                               config_.cluster_id);
     return unexpected(std::move(error));
   }
   return {};
@@ -803,9 +819,8 @@ void Node::pump_router() {
     } else if (auto* disconnect = std::get_if<relay::DisconnectPeer>(&*event)) {
       const auto it = peers_.find(disconnect->peer.value());
       if (it != peers_.end()) {
-        it->second->connection->close(disconnect->reason == relay::DisconnectReason::kGraylisted
-                                          ? "graylisted"
-                                          : "too slow");
+        it->second->connection->close(
+            disconnect->reason == relay::DisconnectReason::kGraylisted ? "graylisted" : "too slow");
       }
     }
   }
@@ -842,8 +857,9 @@ void Node::keepalive_tick() {
       auto stream = core.open_stream(std::string{kPingProtocol});
       if (!stream) continue;
       peer->ping_stream = *stream;
-      peer->streams.emplace(*stream, StreamState{StreamState::Kind::kPingOut,
-                                                 codec::LengthPrefixedReader(1), {}, {}});
+      peer->streams.emplace(
+          *stream,
+          StreamState{StreamState::Kind::kPingOut, codec::LengthPrefixedReader(1), {}, {}});
       // The payload is written once the stream's protocol is agreed (on_stream_opened).
     } else {
       auto& stream = peer->streams.at(*peer->ping_stream);
@@ -873,8 +889,7 @@ void Node::query_remote_store(std::string_view peer_address, store::StoreQueryRe
   };
   auto address = p2p::Multiaddr::parse(peer_address);
   if (!address || !address->peer_id() || !address->tcp_endpoint()) {
-    fail(store::StatusCode::kBadRequest,
-         "peerAddr must be a TCP multiaddr with /p2p/<peer id>");
+    fail(store::StatusCode::kBadRequest, "peerAddr must be a TCP multiaddr with /p2p/<peer id>");
     return;
   }
   const std::uint64_t query_id = next_remote_query_++;
@@ -904,8 +919,8 @@ void Node::start_remote_query(PeerState& peer, std::uint64_t query_id) {
   auto& core = peer.connection->core();
   auto stream = core.open_stream(std::string{store::kStoreProtocol});
   if (!stream) return;  // the deadline answers
-  StreamState state{StreamState::Kind::kStoreOut,
-                    codec::LengthPrefixedReader(kMaxStoreResponseBytes), {}, {}};
+  StreamState state{
+      StreamState::Kind::kStoreOut, codec::LengthPrefixedReader(kMaxStoreResponseBytes), {}, {}};
   state.remote_query = query_id;
   peer.streams.emplace(*stream, std::move(state));
   write_frame(peer, *stream, codec::encode_store_request(it->second.request));

@@ -8,6 +8,10 @@ namespace waku::runtime {
 
 namespace asio = boost::asio;
 
+namespace {
+constexpr std::size_t kReadPauseBytes = std::size_t{8} << 20;
+}  // namespace
+
 SocketConnection::SocketConnection(asio::ip::tcp::socket socket, p2p::Connection core,
                                    ConnectionOwner& owner, std::uint64_t id)
     : socket_(std::move(socket)),
@@ -55,7 +59,11 @@ void SocketConnection::read_more() {
           return;
         }
         self->flush();
-        self->read_more();
+        if (self->unsent_bytes() > kReadPauseBytes) {
+          self->read_paused_ = true;
+        } else {
+          self->read_more();
+        }
       });
 }
 
@@ -81,23 +89,23 @@ void SocketConnection::write_more() {
   if (writing_ || outbox_.empty() || closed_) return;
   in_flight_.swap(outbox_);
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(in_flight_),
-                    [self = shared_from_this()](const boost::system::error_code& error,
-                                                std::size_t /*written*/) {
-                      self->writing_ = false;
-                      self->in_flight_.clear();
-                      if (self->closed_) return;
-                      if (error) {
-                        self->close(error.message());
-                        return;
-                      }
-                      self->core_.take_transmit(self->outbox_);
-                      if (self->outbox_.empty()) {
-                        self->owner_->on_connection_drained(*self);
-                        self->core_.take_transmit(self->outbox_);
-                      }
-                      self->write_more();
-                    });
+  asio::async_write(
+      socket_, asio::buffer(in_flight_),
+      [self = shared_from_this()](const boost::system::error_code& error, std::size_t /*written*/) {
+        self->writing_ = false;
+        self->in_flight_.clear();
+        if (self->closed_) return;
+        if (error) {
+          self->close(error.message());
+          return;
+        }
+        self->core_.take_transmit(self->outbox_);
+        if (self->outbox_.empty()) {
+          self->owner_->on_connection_drained(*self);
+          self->core_.take_transmit(self->outbox_);
+        }
+        self->write_more();
+      });
 }
 
 void SocketConnection::close(const std::string& reason) {

@@ -69,6 +69,9 @@ class SocketConnection : public std::enable_shared_from_this<SocketConnection> {
   bool writing_{false};
   bool closed_{false};
   bool delivering_{false};
+  // Reading stops while more than kReadPauseBytes wait to be written: a peer that sends without
+  // reading (pings, requests) cannot make us queue replies without bound. Resumes on drain.
+  bool read_paused_{false};
 };
 
 }  // namespace waku::runtime

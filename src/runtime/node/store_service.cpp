@@ -34,9 +34,9 @@ Result<std::unique_ptr<StoreService>> StoreService::open(asio::io_context& io,
   archiver_config.retention = *policy;
   log(LogLevel::kInfo, "store: archive {} open, retention {}", config.store_message_db_url,
       archive::to_string(*policy));
-  return std::unique_ptr<StoreService>(new StoreService(
-      io, std::shared_ptr<archive::ArchiveDriver>(std::move(driver).value()), archiver_config,
-      std::move(clock)));
+  return std::unique_ptr<StoreService>(
+      new StoreService(io, std::shared_ptr<archive::ArchiveDriver>(std::move(driver).value()),
+                       archiver_config, std::move(clock)));
 }
 
 StoreService::StoreService(asio::io_context& io, std::shared_ptr<archive::ArchiveDriver> driver,

@@ -144,8 +144,9 @@ class RawClient {
 class PeerClient {
  public:
   PeerClient(boost::asio::io_context& io, std::uint16_t port, std::vector<std::string> protocols)
-      : raw_(io, port), identity_(fresh_identity()), core_(options(std::move(protocols)), identity_,
-                                                           crypto::system_entropy()) {
+      : raw_(io, port),
+        identity_(fresh_identity()),
+        core_(options(std::move(protocols)), identity_, crypto::system_entropy()) {
     flush();
   }
   PeerClient(const PeerClient&) = delete;
