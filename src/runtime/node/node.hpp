@@ -83,6 +83,7 @@ class Node final : public NodeApi {
   void query_remote_store(std::string_view peer_address, store::StoreQueryRequest request,
                           StoreService::Reply reply);
   [[nodiscard]] std::size_t connection_count() const { return peers_.size(); }
+  [[nodiscard]] const std::vector<std::string>& subscribed_topics() const { return pubsub_topics_; }
   // Relay bytes accepted for peers and not yet written to their sockets (publishers pace on it).
   [[nodiscard]] std::size_t relay_unsent_bytes() const;
   // Called for every message the router delivers from a peer (benchmarks and embedders); runs
