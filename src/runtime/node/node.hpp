@@ -95,6 +95,7 @@ class Node final : public NodeApi {
   // --- NodeApi ---
   std::vector<std::string> listen_addresses() const override;
   std::string peer_id() const override;
+  [[nodiscard]] const crypto::PeerId& identity_peer_id() const { return identity_.peer_id(); }
   bool is_ready() const override;
   std::vector<PeerView> peers() const override;
   Result<void> add_peer(std::string_view multiaddr) override;

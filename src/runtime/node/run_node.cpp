@@ -3,10 +3,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "runtime/node/log.hpp"
-#include "runtime/node/node.hpp"
 #include "runtime/metrics/metrics_server.hpp"
 #include "runtime/metrics/node_metrics.hpp"
+#include "runtime/node/log.hpp"
+#include "runtime/node/node.hpp"
+#include "runtime/node/store_rest.hpp"
 #include "runtime/rest/rest_server.hpp"
 
 namespace waku::runtime {
@@ -83,6 +84,7 @@ int run_node(const NodeConfig& config) {
   if (config.rest) {
     RestOptions options;
     options.admin = config.rest_admin;
+    options.extra_routes.push_back(store_rest_route(**node, config.storenode));
     auto started = RestServer::start(io, config.rest_address, config.rest_port, **node,
                                      (*node)->message_cache(), std::move(options));
     if (!started) {

@@ -26,14 +26,14 @@ class Session;
 }  // namespace
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
-  State(asio::io_context& io, HttpServerLimits l, HttpHandler h)
+  State(asio::io_context& io, HttpServerLimits l, AsyncHttpHandler h)
       : acceptor(io), limits(l), handler(std::move(h)) {}
 
   void accept_next();
 
   tcp::acceptor acceptor;
   HttpServerLimits limits;
-  HttpHandler handler;
+  AsyncHttpHandler handler;
   bool stopped{false};
   std::map<const Session*, std::weak_ptr<Session>> sessions;
 };
@@ -136,13 +136,14 @@ class Session : public std::enable_shared_from_this<Session> {
     in.body = std::move(request.body());
     in.has_body = !in.body.empty();
     const bool keep_alive = request.keep_alive();
-    HttpResponse out;
     try {
-      out = state_->handler(in);
+      state_->handler(in, [self = shared_from_this(), keep_alive](HttpResponse out) {
+        if (self->state_->stopped) return self->close();
+        self->send(std::move(out), keep_alive);
+      });
     } catch (const std::exception& e) {
-      out = HttpResponse{500, "text/plain", fmt::format("Internal error: {}", e.what())};
+      send(HttpResponse{500, "text/plain", fmt::format("Internal error: {}", e.what())}, false);
     }
-    send(std::move(out), keep_alive);
   }
 
   void respond_and_close(unsigned status, std::string text) {
@@ -200,6 +201,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& io,
                                                       const std::string& address,
                                                       std::uint16_t port, HttpServerLimits limits,
                                                       HttpHandler handler) {
+  return start(io, address, port, limits,
+               [handler = std::move(handler)](const HttpRequest& request, HttpResponder respond) {
+                 respond(handler(request));
+               });
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& io,
+                                                      const std::string& address,
+                                                      std::uint16_t port, HttpServerLimits limits,
+                                                      AsyncHttpHandler handler) {
   auto state = std::make_shared<State>(io, limits, std::move(handler));
   beast::error_code ec;
   const auto ip = asio::ip::make_address(address, ec);

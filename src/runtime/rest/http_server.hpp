@@ -33,6 +33,10 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// For answers that arrive later (a store query runs on the database workers): the handler calls
+// the responder exactly once, on the io_context's thread.
+using HttpResponder = std::function<void(HttpResponse)>;
+using AsyncHttpHandler = std::function<void(const HttpRequest&, HttpResponder)>;
 
 struct HttpServerLimits {
   std::size_t max_connections{64};
@@ -50,6 +54,10 @@ class HttpServer {
   static Result<std::unique_ptr<HttpServer>> start(boost::asio::io_context& io,
                                                    const std::string& address, std::uint16_t port,
                                                    HttpServerLimits limits, HttpHandler handler);
+  static Result<std::unique_ptr<HttpServer>> start(boost::asio::io_context& io,
+                                                   const std::string& address, std::uint16_t port,
+                                                   HttpServerLimits limits,
+                                                   AsyncHttpHandler handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -75,6 +75,18 @@ class RestRouter {
   }
 
   HttpResponse handle(const HttpRequest& request);
+  // The extra routes (which may answer later), then everything else.
+  void handle_async(const HttpRequest& request, HttpResponder respond) {
+    const std::string_view target = request.target;
+    const std::string_view path = target.substr(0, target.find('?'));
+    for (const auto& route : options_.extra_routes) {
+      if (route.path == path && route.method == request.method) {
+        route.handler(request, std::move(respond));
+        return;
+      }
+    }
+    respond(handle(request));
+  }
 
  private:
   HttpResponse health() const;
@@ -137,9 +149,6 @@ HttpResponse RestRouter::handle(const HttpRequest& request) {
     if (method == "GET") return auto_get(topic);
     if (method == "POST") return auto_post(request, topic);
     return method_not_allowed();
-  }
-  for (const auto& route : options_.extra_routes) {
-    if (route.path == path && route.method == method) return route.handler(request);
   }
   return text(404, "Not Found");
 }
@@ -393,9 +402,10 @@ Result<std::unique_ptr<RestServer>> RestServer::start(boost::asio::io_context& i
   // Shared with the handler: the HttpServer never calls it after stop(), which ~RestServer runs
   // before the router goes.
   auto router = std::make_shared<RestRouter>(node, cache, std::move(options));
-  auto http = HttpServer::start(io, address, port, limits, [router](const HttpRequest& request) {
-    return router->handle(request);
-  });
+  auto http = HttpServer::start(io, address, port, limits,
+                                [router](const HttpRequest& request, HttpResponder respond) {
+                                  router->handle_async(request, std::move(respond));
+                                });
   if (!http) return Unexpected{http.error()};
   auto server = std::unique_ptr<RestServer>(new RestServer());
   server->http_ = std::move(http).value();

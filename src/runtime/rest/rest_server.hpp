@@ -28,7 +28,7 @@ namespace waku::runtime {
 struct RestRoute {
   std::string method;  // "GET", "POST", ...
   std::string path;    // e.g. "/store/v3/messages"
-  HttpHandler handler;
+  AsyncHttpHandler handler;
 };
 
 struct RestOptions {

@@ -397,8 +397,8 @@ TEST_F(RestTest, Autosharding) {
 TEST_F(RestTest, ExtraRoutesForLaterProtocols) {
   RestOptions options;
   options.extra_routes.push_back(
-      RestRoute{"GET", "/store/v3/messages", [](const HttpRequest& r) {
-                  return HttpResponse{200, "application/json", "\"" + r.target + "\""};
+      RestRoute{"GET", "/store/v3/messages", [](const HttpRequest& r, HttpResponder respond) {
+                  respond(HttpResponse{200, "application/json", "\"" + r.target + "\""});
                 }});
   start(std::move(options));
   EXPECT_EQ(call("GET", "/store/v3/messages?pageSize=5").body, "\"/store/v3/messages?pageSize=5\"");
