@@ -462,7 +462,11 @@ void Node::on_stream_opened(PeerState& peer, const p2p::StreamOpened& event) {
       connected.peer_id = peer.peer ? peer.peer->bytes() : Bytes{};
       connected.direction = peer.direction;
       connected.protocol = relay::ProtocolVersion::kWakuRelay2;
-      connected.ip = peer.connection->remote_ip();
+      // Loopback peers are not counted for IP colocation (P6): every peer of a local test
+      // network or benchmark shares 127.0.0.1, which would graylist them all. go-libp2p has
+      // a whitelist for the same reason.
+      const auto& ip = peer.connection->remote_ip();
+      if (ip != "127.0.0.1" && ip != "::1" && !ip.starts_with("::ffff:127.")) connected.ip = ip;
       router_.handle_peer_connected(now(), connected);
       pump_router();
     } else if (protocol == kPingProtocol) {
@@ -978,6 +982,8 @@ std::vector<PeerView> Node::peers() const {
     }
     view.protocols = peer->protocols;
     view.connected = true;
+    view.agent = peer->agent;
+    view.origin = peer->static_index ? "Static" : "UnknownOrigin";
     view.direction = peer->direction == relay::Direction::kOutbound ? "Outbound" : "Inbound";
     for (const auto shard : peer->remote_shards) {
       view.shards.push_back(static_cast<std::uint16_t>(shard));
