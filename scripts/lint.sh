@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# clang-tidy (configuration in .clang-tidy) over every non-test source of src/waku, src/sim and apps,
+# clang-tidy (configuration in .clang-tidy) over every non-test source of src/ and apps/,
 # using the clang preset's compile database. Fails on any finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset clang >/dev/null
 cmake --build --preset clang --target waku_proto >/dev/null   # generated headers the codec includes
 tidy=$(command -v clang-tidy-14 || command -v clang-tidy)
-mapfile -t files < <(git ls-files -co --exclude-standard -- 'src/waku/*.cpp' 'src/sim/*.cpp' 'apps/*.cpp' |
+mapfile -t files < <(git ls-files -co --exclude-standard -- 'src/*.cpp' 'apps/*.cpp' |
                      grep -vE '_(test|bench)\.cpp$')
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

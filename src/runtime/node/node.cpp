@@ -37,8 +37,8 @@ constexpr std::size_t kStreamWriteBufferBytes = std::size_t{2} << 20;
 // of the connection slots, at least 8; the rest stays free for store, filter and light clients.
 constexpr std::size_t kRelayShareNumerator = 60;
 constexpr std::size_t kMinRelayPeers = 8;
-constexpr std::size_t kMaxMetadataBytes = 16 * 1024;
-constexpr std::size_t kMaxStoreRequestBytes = 64 * 1024;
+constexpr std::size_t kMaxMetadataBytes = std::size_t{16} * 1024;
+constexpr std::size_t kMaxStoreRequestBytes = std::size_t{64} * 1024;
 // A page of 100 messages of up to 150 KiB each, plus framing.
 constexpr std::size_t kMaxStoreResponseBytes = std::size_t{16} << 20;
 constexpr auto kRemoteStoreTimeout = std::chrono::seconds(5);
@@ -593,7 +593,7 @@ void Node::on_stream_data(PeerState& peer, p2p::StreamId stream_id, Bytes data) 
       }
       const std::uint64_t connection_id = peer.connection->id();
       store_->query(*peer.peer, **frame,
-                    [this, connection_id, stream_id](store::StoreQueryResponse response) {
+                    [this, connection_id, stream_id](const store::StoreQueryResponse& response) {
                       const auto found = peers_.find(connection_id);
                       if (found == peers_.end()) return;
                       PeerState& asker = *found->second;

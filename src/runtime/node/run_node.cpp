@@ -54,7 +54,7 @@ void collect(const Node& node, metrics::NodeMetrics& m) {
   m.gossipsub_duplicate.set(as_double(r.messages_duplicate));
   m.gossipsub_received.set(as_double(r.messages_first_seen));
   m.pubsub_peers.set(as_double(node.router().peer_count()));
-  const auto topics = node.subscribed_topics();
+  const auto& topics = node.subscribed_topics();
   m.pubsub_topics.set(as_double(topics.size()));
   for (const auto& topic : topics) {
     m.mesh_peers.labels({topic}).set(as_double(node.router().mesh_peers(topic).size()));

@@ -19,7 +19,7 @@ SocketConnection::SocketConnection(asio::ip::tcp::socket socket, p2p::Connection
       core_(std::move(core)),
       owner_(&owner),
       id_(id),
-      read_buffer_(std::make_unique<std::array<std::uint8_t, 64 * 1024>>()) {
+      read_buffer_(std::make_unique<std::array<std::uint8_t, kReadBufferBytes>>()) {
   boost::system::error_code error;
   const auto endpoint = socket_.remote_endpoint(error);
   if (!error) {
@@ -117,7 +117,7 @@ void SocketConnection::close(const std::string& reason) {
   closed_ = true;
   handshake_timer_.cancel();
   boost::system::error_code ignored;
-  if (!writing_ && !outbox_.empty() && outbox_.size() <= 64 * 1024) {
+  if (!writing_ && !outbox_.empty() && outbox_.size() <= kReadBufferBytes) {
     socket_.non_blocking(true, ignored);
     socket_.write_some(asio::buffer(outbox_), ignored);
   }

@@ -63,7 +63,8 @@ class SocketConnection : public std::enable_shared_from_this<SocketConnection> {
   std::string remote_address_;  // "ip:port" for logs
   std::string remote_ip_;
   std::uint16_t remote_port_{0};
-  std::unique_ptr<std::array<std::uint8_t, 64 * 1024>> read_buffer_;
+  static constexpr std::size_t kReadBufferBytes = std::size_t{64} * 1024;
+  std::unique_ptr<std::array<std::uint8_t, kReadBufferBytes>> read_buffer_;
   Bytes outbox_;
   Bytes in_flight_;
   bool writing_{false};

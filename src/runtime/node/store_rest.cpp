@@ -141,11 +141,11 @@ std::string store_response_to_json(const store::StoreQueryResponse& response) {
   return json::serialize(out);
 }
 
-RestRoute store_rest_route(Node& node, std::optional<std::string> default_store_node) {
+RestRoute store_rest_route(Node& node, const std::optional<std::string>& default_store_node) {
   auto next_id = std::make_shared<std::uint64_t>(0);
   return RestRoute{
       "GET", "/store/v3/messages",
-      [&node, default_store_node, next_id](const HttpRequest& http, HttpResponder respond) {
+      [&node, default_store_node, next_id](const HttpRequest& http, const HttpResponder& respond) {
         const std::string_view target = http.target;
         const auto question = target.find('?');
         const std::string_view query =
@@ -158,7 +158,7 @@ RestRoute store_rest_route(Node& node, std::optional<std::string> default_store_
         }
         request->request_id = fmt::format("rest-{:016x}", ++*next_id);
         if (!peer_addr) peer_addr = default_store_node;
-        auto reply = [respond](store::StoreQueryResponse response) {
+        auto reply = [respond](const store::StoreQueryResponse& response) {
           respond(json_response(response));
         };
         if (peer_addr) {

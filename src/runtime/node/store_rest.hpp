@@ -19,6 +19,6 @@ Result<store::StoreQueryRequest> store_request_from_query(std::string_view query
                                                           std::optional<std::string>* peer_addr);
 std::string store_response_to_json(const store::StoreQueryResponse& response);
 
-RestRoute store_rest_route(Node& node, std::optional<std::string> default_store_node);
+RestRoute store_rest_route(Node& node, const std::optional<std::string>& default_store_node);
 
 }  // namespace waku::runtime

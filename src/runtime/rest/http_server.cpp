@@ -201,10 +201,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& io,
                                                       const std::string& address,
                                                       std::uint16_t port, HttpServerLimits limits,
                                                       HttpHandler handler) {
-  return start(io, address, port, limits,
-               [handler = std::move(handler)](const HttpRequest& request, HttpResponder respond) {
-                 respond(handler(request));
-               });
+  return start(
+      io, address, port, limits,
+      [handler = std::move(handler)](const HttpRequest& request, const HttpResponder& respond) {
+        respond(handler(request));
+      });
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& io,

@@ -46,7 +46,7 @@ struct ConnectionOptions {
   // Streams in protocol negotiation at once (inbound and outbound); more inbound ones are reset.
   std::size_t max_negotiating_streams = 32;
   // Bytes written to an outbound stream before its protocol is agreed (then flushed).
-  std::size_t max_early_write_bytes = 64 * 1024;
+  std::size_t max_early_write_bytes = std::size_t{64} * 1024;
 };
 
 enum class StreamDirection : std::uint8_t { kInbound, kOutbound };
