@@ -182,16 +182,15 @@ class Counter {
     std::sort(latencies_ms_.begin(), latencies_ms_.end());
     auto q = [&](double f) -> std::string {
       if (latencies_ms_.empty()) return "null";
-      const auto index = std::min(latencies_ms_.size() - 1,
-                                  static_cast<std::size_t>(f * static_cast<double>(
-                                                                   latencies_ms_.size())));
+      const auto index =
+          std::min(latencies_ms_.size() - 1,
+                   static_cast<std::size_t>(f * static_cast<double>(latencies_ms_.size())));
       return fmt::format("{:.2f}", latencies_ms_[index]);
     };
     const double seconds = received_ == 0 ? 0 : static_cast<double>(last_ - first_) / 1e9;
-    line(fmt::format(
-        R"(RESULT {{"received":{},"duplicates":{},"payloadBytes":{},"seconds":{:.3f},)"
-        R"("latencyMs":{{"p50":{},"p90":{},"p99":{},"max":{}}}}})",
-        received_, duplicates_, bytes_, seconds, q(0.5), q(0.9), q(0.99), q(1.0)));
+    line(fmt::format(R"(RESULT {{"received":{},"duplicates":{},"payloadBytes":{},"seconds":{:.3f},)"
+                     R"("latencyMs":{{"p50":{},"p90":{},"p99":{},"max":{}}}}})",
+                     received_, duplicates_, bytes_, seconds, q(0.5), q(0.9), q(0.99), q(1.0)));
   }
 
  private:
