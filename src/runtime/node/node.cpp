@@ -813,7 +813,8 @@ void Node::pump_router() {
   }
   while (auto event = router_.poll_event()) {
     if (auto* delivered = std::get_if<relay::MessageDelivered>(&*event)) {
-      if (delivered->from && delivered->message->decoded) {
+      // The REST cache copies each message: only worth it when someone can read it.
+      if (config_.rest && delivered->from && delivered->message->decoded) {
         message_cache_.add(delivered->message->topic, *delivered->message->decoded);
       }
       if (store_ && delivered->message->decoded) {

@@ -57,6 +57,7 @@ inline NodeConfig test_node_config() {
   config.listen_address = "127.0.0.1";
   config.tcp_port = 0;
   config.relay = true;
+  config.rest = true;  // the node keeps delivered messages for REST readers (message_cache())
   return config;
 }
 
