@@ -211,6 +211,17 @@ Result<std::size_t> PostgresDriver::put(std::span<const ArchivedMessage> message
     }
   }
   if (messages.empty()) return std::size_t{0};
+  // Rows in hash order: two nodes inserting overlapping batches then take the unique index's
+  // locks in the same order, so they cannot deadlock each other.
+  std::vector<ArchivedMessage> sorted;
+  const auto by_hash = [](const ArchivedMessage& a, const ArchivedMessage& b) {
+    return a.hash < b.hash;
+  };
+  if (!std::is_sorted(messages.begin(), messages.end(), by_hash)) {
+    sorted.assign(messages.begin(), messages.end());
+    std::sort(sorted.begin(), sorted.end(), by_hash);
+    messages = sorted;
+  }
   auto lease = pool_->acquire();
   if (!lease) return unexpected(lease.error());
   std::size_t inserted = 0;

@@ -1033,7 +1033,6 @@ Result<Bytes32> Node::publish(const std::string& pubsub_topic, message::WakuMess
   pump_router();
   if (!outcome) return unexpected(outcome.error());
   ++counters_.messages_out_by_topic[pubsub_topic];
-  if (store_) store_->archive(pubsub_topic, message);
   if (outcome->peers == 0) {
     return unexpected(Errc::kNoPeers, "publish: no peers subscribed to the topic");
   }

@@ -72,7 +72,9 @@ void StoreService::query(const crypto::PeerId& peer, ByteView request_body, Repl
 
 void StoreService::query(const crypto::PeerId& peer, const store::StoreQueryRequest& request,
                          Reply reply) {
-  handle_outcome(server_.handle_request(clock_(), peer, request), std::move(reply));
+  handle_outcome(
+      server_.handle_request(clock_(), peer, request, store::StoreServer::RateLimit::kExempt),
+      std::move(reply));
 }
 
 void StoreService::handle_outcome(store::StoreServerOutcome outcome, Reply reply) {

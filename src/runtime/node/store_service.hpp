@@ -34,9 +34,10 @@ class StoreService {
 
   // A valid message relayed on one of our shards (or published by us): archived if eligible.
   void archive(std::string_view pubsub_topic, const message::WakuMessage& message);
-  // A store v3 request from `peer` (or from the REST API, with our own id): `reply` runs on the
-  // event loop once the answer is known.
+  // A store v3 request from `peer`, rate limited per peer: `reply` runs on the event loop once
+  // the answer is known.
   void query(const crypto::PeerId& peer, ByteView request_body, Reply reply);
+  // The same for the node's own REST API: not rate limited (as nwaku's REST store route).
   void query(const crypto::PeerId& peer, const store::StoreQueryRequest& request, Reply reply);
   // Stops taking work and waits for the database calls in flight.
   void stop();

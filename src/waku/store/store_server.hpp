@@ -84,11 +84,15 @@ class StoreServer {
  public:
   explicit StoreServer(StoreServerConfig config = {});
 
+  // kExempt: the node's own REST API (nwaku's REST path has no store rate limit either).
+  enum class RateLimit : std::uint8_t { kApply, kExempt };
+
   // A request body as read from the stream (length prefix removed).
   StoreServerOutcome handle_request(Instant now, const crypto::PeerId& peer, ByteView body);
   // An already decoded request.
   StoreServerOutcome handle_request(Instant now, const crypto::PeerId& peer,
-                                    const StoreQueryRequest& request);
+                                    const StoreQueryRequest& request,
+                                    RateLimit rate_limit = RateLimit::kApply);
 
   // The response for a ticket, or nullopt for a ticket that is not in flight (a stale or repeated
   // completion).

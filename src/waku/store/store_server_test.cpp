@@ -162,14 +162,23 @@ TEST(StoreServer, RefusesBadRequestsWith400) {
   StoreServer server(StoreServerConfig{.rate_limit = {.requests = 0}});
   StoreQueryRequest mixed;
   mixed.request_id = "m";
-  mixed.pubsub_topic = std::string(kShard);
+  mixed.content_topics = {"/app/1/chat/proto"};
   mixed.message_hashes = {hash_of(1)};
   auto outcome = server.handle_request(Instant(), peer(1), mixed);
   auto response = std::get<StoreQueryResponse>(outcome);
   EXPECT_EQ(response.request_id, "m");
   EXPECT_EQ(response.status_code, 400U);
   EXPECT_EQ(response.status_desc,
-            "bad request: message hashes cannot be combined with topics or a time range");
+            "bad request: message hashes cannot be combined with content topics or a time range");
+
+  // A pubsub topic with hashes is a hash look-up within that topic (js-waku sends it so).
+  StoreQueryRequest hashes_in_topic;
+  hashes_in_topic.pubsub_topic = std::string(kShard);
+  hashes_in_topic.message_hashes = {hash_of(1)};
+  StoreServer other_server(StoreServerConfig{.rate_limit = {.requests = 0}});
+  const auto lookup = other_server.handle_request(Instant(), peer(1), hashes_in_topic);
+  ASSERT_TRUE(std::holds_alternative<ArchiveQueryCommand>(lookup));
+  EXPECT_EQ(std::get<ArchiveQueryCommand>(lookup).query.pubsub_topic, std::string(kShard));
 
   StoreQueryRequest zero_cursor;
   zero_cursor.request_id = "z";
