@@ -1,5 +1,7 @@
 #include "runtime/config/node_config.hpp"
 
+#include "waku/archive/retention_policy.hpp"
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -271,8 +273,11 @@ Result<void> apply_store_db_url(NodeConfig& c, const std::string& v) {
   return {};
 }
 Result<void> apply_retention(NodeConfig& c, const std::string& v) {
-  auto policy = parse_retention_policy(v);
-  if (!policy) return Unexpected{policy.error()};
+  // One parser for the option and the archive that applies it.
+  auto policy = archive::parse_retention_policy(v);
+  if (!policy) {
+    return Unexpected{make_error(Errc::kInvalidConfig, "", policy.error().message())};
+  }
   c.store_message_retention_policy = v;
   return {};
 }
@@ -592,69 +597,6 @@ Result<std::size_t> parse_msg_size(std::string_view text) {
   return static_cast<std::size_t>(bytes);
 }
 
-Result<std::vector<RetentionPolicy>> parse_retention_policy(std::string_view text) {
-  std::vector<RetentionPolicy> policies;
-  if (text.empty() || text == "none") return policies;
-  const auto fail = [](std::string why) {
-    return Unexpected{make_error(Errc::kInvalidConfig, "", std::move(why))};
-  };
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto semicolon = text.find(';', start);
-    const auto end = semicolon == std::string_view::npos ? text.size() : semicolon;
-    const std::string part(text.substr(start, end - start));
-    const auto colon = part.find(':');
-    if (colon == std::string::npos || colon + 1 == part.size()) {
-      return fail("expected time:<seconds>, capacity:<messages>, size:<n>MB|GB or none");
-    }
-    const std::string kind = part.substr(0, colon);
-    const std::string argument = part.substr(colon + 1);
-    RetentionPolicy policy;
-    if (kind == "time" || kind == "capacity") {
-      auto n = parse_unsigned<std::uint64_t>(argument, std::numeric_limits<std::int64_t>::max());
-      if (!n || *n == 0) return fail(fmt::format("{}: expected a positive integer", kind));
-      policy.kind =
-          kind == "time" ? RetentionPolicy::Kind::kTime : RetentionPolicy::Kind::kCapacity;
-      policy.value = *n;
-    } else if (kind == "size") {
-      if (argument.size() < 3) return fail("size: expected <n>MB or <n>GB");
-      const std::string unit = to_lower(argument.substr(argument.size() - 2));
-      const std::string quantity = argument.substr(0, argument.size() - 2);
-      double multiplier = 0;
-      if (unit == "mb") {
-        multiplier = 1024.0 * 1024.0;
-      } else if (unit == "gb") {
-        multiplier = 1024.0 * 1024.0 * 1024.0;
-      } else {
-        return fail("size: expected the unit MB or GB");
-      }
-      const bool numeric =
-          !quantity.empty() && quantity.size() < 20 &&
-          std::all_of(
-              quantity.begin(), quantity.end(),
-              [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) || ch == '.'; }) &&
-          std::count(quantity.begin(), quantity.end(), '.') <= 1 && quantity.front() != '.';
-      if (!numeric) return fail("size: expected <n>MB or <n>GB");
-      double value = 0;
-      std::istringstream stream(quantity);
-      stream.imbue(std::locale::classic());
-      stream >> value;
-      const double bytes = std::floor(value * multiplier);
-      if (stream.fail() || bytes < 1 || bytes > 1e18) return fail("size: expected a positive size");
-      policy.kind = RetentionPolicy::Kind::kSize;
-      policy.value = static_cast<std::uint64_t>(bytes);
-    } else {
-      return fail(fmt::format("unknown retention policy '{}'", kind));
-    }
-    for (const auto& existing : policies) {
-      if (existing.kind == policy.kind) return fail(fmt::format("{} is given twice", kind));
-    }
-    policies.push_back(policy);
-    if (semicolon == std::string_view::npos) break;
-    start = semicolon + 1;
-  }
-  return policies;
-}
 
 void add_node_options(CLI::App& app, NodeOptionCapture& capture) {
   for (std::size_t i = 0; i < kOptions.size(); ++i) {

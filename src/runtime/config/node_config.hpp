@@ -118,15 +118,4 @@ Result<std::size_t> parse_msg_size(std::string_view text);
 // nwaku's Nim parseBool: true/yes/y/on/1 and false/no/n/off/0, case-insensitive.
 Result<bool> parse_bool(std::string_view text);
 
-// --store-message-retention-policy, parsed for the archive (next issue). nwaku accepts one of
-// "time:<seconds>", "capacity:<messages>", "size:<n>(MB|GB)" (MB = 2^20 bytes in nwaku's size
-// policy) or "none"/""; logos-delivery also accepts several joined by ';', which we accept too.
-struct RetentionPolicy {
-  enum class Kind : std::uint8_t { kTime, kCapacity, kSize };
-  Kind kind{Kind::kTime};
-  std::uint64_t value{0};  // seconds, messages or bytes
-  friend bool operator==(const RetentionPolicy&, const RetentionPolicy&) = default;
-};
-Result<std::vector<RetentionPolicy>> parse_retention_policy(std::string_view text);
-
 }  // namespace waku::runtime

@@ -303,24 +303,6 @@ TEST(NodeConfig, MsgSizeUnitsAreNwakus) {
   EXPECT_FALSE(parse_msg_size("-5KB").has_value());
 }
 
-TEST(NodeConfig, RetentionPolicies) {
-  using K = RetentionPolicy::Kind;
-  EXPECT_TRUE(parse_retention_policy("none")->empty());
-  EXPECT_TRUE(parse_retention_policy("")->empty());
-  EXPECT_EQ(parse_retention_policy("time:172800").value(),
-            (std::vector<RetentionPolicy>{{K::kTime, 172800}}));
-  EXPECT_EQ(parse_retention_policy("capacity:100").value(),
-            (std::vector<RetentionPolicy>{{K::kCapacity, 100}}));
-  EXPECT_EQ(parse_retention_policy("size:250GB").value(),
-            (std::vector<RetentionPolicy>{{K::kSize, 250ULL << 30U}}));
-  EXPECT_EQ(parse_retention_policy("size:1.5mb").value(),
-            (std::vector<RetentionPolicy>{{K::kSize, 1572864}}));
-  EXPECT_EQ(parse_retention_policy("time:3600;size:1GB").value(),
-            (std::vector<RetentionPolicy>{{K::kTime, 3600}, {K::kSize, 1ULL << 30U}}));
-  EXPECT_FALSE(parse_retention_policy("time:1;time:2").has_value());
-  EXPECT_FALSE(parse_retention_policy("time:0").has_value());
-  EXPECT_FALSE(parse_retention_policy("time:").has_value());
-}
 
 TEST(NodeConfig, EnvVarNames) {
   EXPECT_EQ(env_var_name("tcp-port"), "WAKUNODE2_TCP_PORT");
