@@ -1,0 +1,72 @@
+#include <boost/asio/steady_timer.hpp>
+
+#include "runtime/node/node.hpp"
+#include "runtime/node/node_state.hpp"
+#include "waku/codec/store_codec.hpp"
+
+namespace waku::runtime {
+
+namespace asio = boost::asio;
+using namespace node_limits;  // NOLINT(google-build-using-namespace): the node's own limits
+
+// --- store client ---
+
+void Node::query_remote_store(std::string_view peer_address, store::StoreQueryRequest request,
+                              StoreService::Reply reply) {
+  auto fail = [&](store::StatusCode code, std::string desc) {
+    store::StoreQueryResponse response;
+    response.request_id = request.request_id;
+    response.status_code = static_cast<std::uint32_t>(code);
+    response.status_desc = std::move(desc);
+    reply(std::move(response));
+  };
+  auto address = p2p::Multiaddr::parse(peer_address);
+  if (!address || !address->peer_id() || !address->tcp_endpoint()) {
+    fail(store::StatusCode::kBadRequest, "peerAddr must be a TCP multiaddr with /p2p/<peer id>");
+    return;
+  }
+  const std::uint64_t query_id = next_remote_query_++;
+  RemoteQuery query{*address->peer_id(), std::move(request), std::move(reply),
+                    std::make_unique<asio::steady_timer>(io_)};
+  query.deadline->expires_after(kRemoteStoreTimeout);
+  query.deadline->async_wait([this, query_id](const boost::system::error_code& error) {
+    if (error) return;
+    store::StoreQueryResponse response;
+    response.status_code = static_cast<std::uint32_t>(store::StatusCode::kPeerDialFailure);
+    response.status_desc = "store peer did not answer within 5 s";
+    finish_remote_query(query_id, std::move(response));
+  });
+  remote_queries_.emplace(query_id, std::move(query));
+  for (auto& [id, peer] : peers_) {
+    if (peer->peer == *address->peer_id() && peer->connection->core().is_established()) {
+      start_remote_query(*peer, query_id);
+      return;
+    }
+  }
+  dial(*address, std::nullopt);
+}
+
+void Node::start_remote_query(PeerState& peer, std::uint64_t query_id) {
+  const auto it = remote_queries_.find(query_id);
+  if (it == remote_queries_.end()) return;
+  auto& core = peer.connection->core();
+  auto stream = core.open_stream(std::string{store::kStoreProtocol});
+  if (!stream) return;  // the deadline answers
+  StreamState state{
+      StreamState::Kind::kStoreOut, codec::LengthPrefixedReader(kMaxStoreResponseBytes), {}, {}};
+  state.remote_query = query_id;
+  peer.streams.emplace(*stream, std::move(state));
+  write_frame(peer, *stream, codec::encode_store_request(it->second.request));
+  peer.connection->flush();
+}
+
+void Node::finish_remote_query(std::uint64_t query_id, store::StoreQueryResponse response) {
+  const auto it = remote_queries_.find(query_id);
+  if (it == remote_queries_.end()) return;
+  StoreService::Reply reply = std::move(it->second.reply);
+  it->second.deadline->cancel();
+  remote_queries_.erase(it);
+  reply(std::move(response));
+}
+
+}  // namespace waku::runtime
