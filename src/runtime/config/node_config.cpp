@@ -1,7 +1,5 @@
 #include "runtime/config/node_config.hpp"
 
-#include "waku/archive/retention_policy.hpp"
-
 #include <fmt/format.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -17,6 +15,7 @@
 #include <limits>
 #include <sstream>
 
+#include "waku/archive/retention_policy.hpp"
 #include "waku/message/topics.hpp"
 #include "waku/p2p/multiaddr.hpp"
 #include "waku/relay/config.hpp"
@@ -596,7 +595,6 @@ Result<std::size_t> parse_msg_size(std::string_view text) {
   }
   return static_cast<std::size_t>(bytes);
 }
-
 
 void add_node_options(CLI::App& app, NodeOptionCapture& capture) {
   for (std::size_t i = 0; i < kOptions.size(); ++i) {

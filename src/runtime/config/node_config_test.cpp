@@ -303,7 +303,6 @@ TEST(NodeConfig, MsgSizeUnitsAreNwakus) {
   EXPECT_FALSE(parse_msg_size("-5KB").has_value());
 }
 
-
 TEST(NodeConfig, EnvVarNames) {
   EXPECT_EQ(env_var_name("tcp-port"), "WAKUNODE2_TCP_PORT");
   EXPECT_EQ(env_var_name("store-message-db-url"), "WAKUNODE2_STORE_MESSAGE_DB_URL");
