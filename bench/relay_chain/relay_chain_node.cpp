@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "runtime/node/allocator.hpp"
 #include "runtime/node/log.hpp"
 #include "runtime/node/node.hpp"
 #include "waku/message/protected_shard.hpp"
@@ -67,7 +68,7 @@ struct Options {
   std::size_t window{256 * 1024};
   std::uint16_t cluster_id{16};
   std::uint16_t shard{32};
-  // Protected shard: the publisher signs every message with this key; every node checks.
+  // Protected shard: the publisher signs every message with this key; B checks them.
   std::string protected_key_hex;
 };
 
@@ -255,7 +256,8 @@ int main(int argc, char** argv) {
   app.add_option("--cluster-id", options.cluster_id)->capture_default_str();
   app.add_option("--shard", options.shard)->capture_default_str();
   app.add_option("--protected-key", options.protected_key_hex,
-                 "secp256k1 private key (hex) of a protected shard: sign (publisher) and check");
+                 "secp256k1 private key (hex) of a protected shard: the publisher signs every "
+                 "message with it (the relay under test checks them)");
   CLI11_PARSE(app, argc, argv);
 
   waku::runtime::set_log_level(waku::runtime::LogLevel::kWarn);
@@ -269,15 +271,16 @@ int main(int argc, char** argv) {
   // The benchmark measures relaying: no per-message size cap below the payload.
   config.max_msg_size_bytes = std::max<std::size_t>(config.max_msg_size_bytes, options.size + 1024);
 
-  if (!options.protected_key_hex.empty()) {
-    auto key = waku::crypto::Secp256k1PrivateKey::from_hex(options.protected_key_hex);
-    if (!key) {
-      fmt::print(stderr, "relay_chain_node: --protected-key: {}\n", key.error().message());
-      return 2;
-    }
-    config.protected_shards.push_back({options.shard, key->public_key()});
+  // Neither end checks signatures: A is the load generator and C the measuring instrument; the
+  // node under test is B (wakunode with --protected-shard), whose checks the benchmark measures.
+  if (!options.protected_key_hex.empty() &&
+      !waku::crypto::Secp256k1PrivateKey::from_hex(options.protected_key_hex)) {
+    fmt::print(stderr, "relay_chain_node: --protected-key: not a secp256k1 private key\n");
+    return 2;
   }
+  waku::runtime::configure_allocator();  // as wakunode (run_node) does
   boost::asio::io_context io;
+  const waku::runtime::AllocatorTrimmer trimmer(io, waku::runtime::kAllocatorTrimPeriod);
   auto node = waku::runtime::Node::create(io, config);
   if (!node) {
     fmt::print(stderr, "relay_chain_node: {}\n", node.error().message());

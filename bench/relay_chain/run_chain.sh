@@ -45,7 +45,8 @@ topic=/waku/2/rs/16/32
 key_a=$(printf 'a1%.0s' {1..32})
 key_b=$(printf 'b2%.0s' {1..32})
 key_c=$(printf 'c3%.0s' {1..32})
-# -p: shard 32 is protected: A signs every message, B and C check every signature (C++ only).
+# -p: shard 32 is protected: A signs every message, B (the relay under test) checks every
+# signature; A and C are the load generator and the counter and check nothing (C++ only).
 protected_key=$(printf 'd4%.0s' {1..32})
 
 # ---- C++ hooks (to be completed with wakunode's final options) --------------------------------
@@ -181,7 +182,9 @@ run_one() { # CHAIN
   ' "$chain" "$loaddone" "$result" "$cpu_a" "$cpu_b" "$cpu_c"
 }
 
-echo "relay chain A->B->C: $duration s of $size-byte payloads, muxer $muxer, topic $topic"
+setup="relay chain A->B->C: $duration s of $size-byte payloads, muxer $muxer, topic $topic"
+[ "$protected" = 0 ] || setup+=", protected shard (A signs, B checks)"
+echo "$setup"
 printf '%-12s%9s%9s%10s%8s%8s%16s%16s\n' chain sent recv 'msg/s' 'MB/s' loss 'p50/p99 ms' 'cpu s A/B/C'
 for chain in "${chains[@]}"; do
   run_one "$chain"

@@ -718,12 +718,10 @@ void Node::pump_router() {
     const auto it = peers_.find(transmit->peer.value());
     if (it == peers_.end() || !it->second->relay_out) continue;
     PeerState& peer = *it->second;
-    const Bytes body = codec::encode_rpc(transmit->rpc);
-    Bytes frame;
-    frame.reserve(body.size() + 5);
-    codec::append_length_prefixed(frame, body);
-    counters_.relay_bytes_out += frame.size();
-    if (auto ok = peer.connection->core().write(*peer.relay_out, frame); !ok) {
+    relay_frame_.clear();  // reused: no allocation per forwarded copy
+    codec::append_rpc_frame(relay_frame_, transmit->rpc);
+    counters_.relay_bytes_out += relay_frame_.size();
+    if (auto ok = peer.connection->core().write(*peer.relay_out, relay_frame_); !ok) {
       peer.connection->close("relay stream write failed: " + ok.error().message());
       continue;
     }
@@ -731,6 +729,8 @@ void Node::pump_router() {
       touched.push_back(&peer);
     }
   }
+  // An occasional large RPC (an IWANT reply) must not pin its buffer.
+  if (relay_frame_.capacity() > kRelaySendHighWater) relay_frame_ = {};
   for (PeerState* peer : touched) {
     peer->connection->flush();
     const std::size_t unsent = peer->connection->unsent_bytes() +

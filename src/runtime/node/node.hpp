@@ -162,6 +162,7 @@ class Node final : public NodeApi {
   std::uint64_t next_connection_id_{1};
   std::size_t relay_peer_limit_{0};
   std::vector<std::string> pubsub_topics_;
+  Bytes relay_frame_;  // pump_router's scratch for one outgoing RPC frame
   MessageCache message_cache_;
   std::function<void(const relay::RelayMessage&)> message_observer_;
   std::unique_ptr<StoreService> store_;

@@ -5,6 +5,7 @@
 
 #include "runtime/metrics/metrics_server.hpp"
 #include "runtime/metrics/node_metrics.hpp"
+#include "runtime/node/allocator.hpp"
 #include "runtime/node/log.hpp"
 #include "runtime/node/node.hpp"
 #include "runtime/node/store_rest.hpp"
@@ -69,6 +70,7 @@ int run_node(const NodeConfig& config) {
   if (auto level = parse_log_level(config.log_level)) {
     set_log_level(*level);
   }
+  configure_allocator();
   boost::asio::io_context io;
   auto node = Node::create(io, config);
   if (!node) {
@@ -110,6 +112,7 @@ int run_node(const NodeConfig& config) {
     log(LogLevel::kInfo, "metrics on http://{}:{}/metrics", config.metrics_server_address,
         config.metrics_server_port);
   }
+  const AllocatorTrimmer trimmer(io, kAllocatorTrimPeriod);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;

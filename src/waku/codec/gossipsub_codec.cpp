@@ -346,10 +346,12 @@ Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits, RpcDecode
   return rpc;
 }
 
-Bytes encode_rpc(const relay::Rpc& rpc) {
-  const std::size_t expected_size = encoded_rpc_size(rpc);
-  Bytes out;
-  out.reserve(expected_size);
+namespace {
+
+// Appends the encoding of `rpc`, which is `size` (= encoded_rpc_size(rpc)) bytes.
+void write_rpc(Bytes& out, const relay::Rpc& rpc, std::size_t size) {
+  const std::size_t start = out.size();
+  out.reserve(start + size);
   Writer w(out);
   for (const auto& sub : rpc.subscriptions) {
     w.header(field::kRpcSubscriptions, subscription_body_size(sub));
@@ -366,8 +368,21 @@ Bytes encode_rpc(const relay::Rpc& rpc) {
     w.header(field::kRpcControl, control_body_size(rpc.control));
     write_control(w, rpc.control);
   }
-  WAKU_ASSERT_MSG(out.size() == expected_size, "encoded_rpc_size disagrees with encode_rpc");
+  WAKU_ASSERT_MSG(out.size() - start == size, "encoded_rpc_size disagrees with encode_rpc");
+}
+
+}  // namespace
+
+Bytes encode_rpc(const relay::Rpc& rpc) {
+  Bytes out;
+  write_rpc(out, rpc, encoded_rpc_size(rpc));
   return out;
+}
+
+void append_rpc_frame(Bytes& out, const relay::Rpc& rpc) {
+  const std::size_t size = encoded_rpc_size(rpc);
+  append_uvarint(out, size);
+  write_rpc(out, rpc, size);
 }
 
 std::size_t encoded_rpc_size(const relay::Rpc& rpc) {

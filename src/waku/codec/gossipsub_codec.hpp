@@ -74,6 +74,10 @@ Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits,
 // deterministic. Data bytes are copied verbatim.
 Bytes encode_rpc(const relay::Rpc& rpc);
 
+// Appends encode_rpc(rpc) as a length-prefixed stream frame (what a relay stream carries), in
+// one pass and without a temporary: a relaying node does this for every copy it forwards.
+void append_rpc_frame(Bytes& out, const relay::Rpc& rpc);
+
 // == encode_rpc(rpc).size(), computed without encoding or allocating.
 std::size_t encoded_rpc_size(const relay::Rpc& rpc);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "waku/base/rng.hpp"
+#include "waku/codec/length_prefixed.hpp"
 #include "waku/codec/waku_message_codec.hpp"
 #include "waku/crypto/sha256.hpp"
 
@@ -281,6 +282,12 @@ TEST(GossipsubCodec, EncodedSizeMatchesEncodingOnRandomRpcs) {
     ASSERT_EQ(encoded_rpc_size(rpc), frame.size()) << "rpc " << i;
     ASSERT_EQ(rpc_size_breakdown(rpc).total(), frame.size()) << "rpc " << i;
     ASSERT_EQ(frame, protobuf_encode(rpc)) << "rpc " << i;
+    // The framed form appends to what is already there: prefix bytes, then uvarint length.
+    Bytes framed = {0xaa};
+    append_rpc_frame(framed, rpc);
+    Bytes expected = {0xaa};
+    append_length_prefixed(expected, frame);
+    ASSERT_EQ(framed, expected) << "rpc " << i;
     RpcDecodeReport report;
     const Rpc decoded = decode_ok(frame, limits, &report);
     EXPECT_EQ(report.total(), 0U);

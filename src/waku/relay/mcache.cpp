@@ -4,48 +4,133 @@
 
 namespace waku::relay {
 
-MessageCache::MessageCache(std::size_t history_length, std::size_t history_gossip)
-    : history_gossip_(history_gossip), windows_(history_length) {
+namespace {
+constexpr std::size_t kMinIndexSlots = 64;
+}  // namespace
+
+MessageCache::MessageCache(std::size_t history_length, std::size_t history_gossip,
+                           IdFingerprint fingerprint)
+    : history_gossip_(history_gossip), fingerprint_(fingerprint), windows_(history_length) {
   WAKU_ASSERT(history_length > 0 && history_gossip <= history_length);
+}
+
+std::size_t MessageCache::find(const MessageId& id, std::uint64_t fingerprint) const {
+  if (size_ == 0) return kNotFound;
+  const std::uint32_t tag = tag_of(fingerprint);
+  for (std::size_t i = home(fingerprint);; i = (i + 1) & mask_) {
+    const Slot slot = index_[i];
+    if (slot.entry_plus_one == 0) return kNotFound;
+    if (slot.tag == tag && MessageIdEqual{}(entries_[slot.entry_plus_one - 1].id, id)) return i;
+  }
 }
 
 bool MessageCache::put(RelayMessagePtr message, TopicIndex topic) {
   WAKU_ASSERT(message != nullptr);
-  const MessageId id = message->id;
-  const auto [it, inserted] = entries_.try_emplace(id);
-  if (!inserted) return false;
-  it->second.message = std::move(message);
-  it->second.topic = topic;
-  windows_.front().emplace_back(id, topic);
+  const MessageId& id = message->id;
+  const std::uint64_t fingerprint = fingerprint_(id);
+  if (find(id, fingerprint) != kNotFound) return false;
+  if (2 * (size_ + 1) > index_.size()) {
+    rehash(index_.empty() ? kMinIndexSlots : 2 * index_.size());
+  }
+
+  std::uint32_t entry = 0;
+  if (free_entries_.empty()) {
+    entry = static_cast<std::uint32_t>(entries_.size());
+    entries_.emplace_back();
+  } else {
+    entry = free_entries_.back();
+    free_entries_.pop_back();
+  }
+  Entry& e = entries_[entry];
+  e.id = id;
+  e.fingerprint = fingerprint;
+  e.message = std::move(message);
+  e.topic = topic;
+
+  std::size_t i = home(fingerprint);
+  while (index_[i].entry_plus_one != 0) i = (i + 1) & mask_;
+  index_[i] = Slot{entry + 1, tag_of(fingerprint)};
+  ++size_;
+  windows_.front().push_back(entry);
   return true;
 }
 
 const RelayMessage* MessageCache::get(const MessageId& id) const {
-  const auto it = entries_.find(id);
-  return it == entries_.end() ? nullptr : it->second.message.get();
+  const std::size_t i = find(id, fingerprint_(id));
+  return i == kNotFound ? nullptr : entries_[index_[i].entry_plus_one - 1].message.get();
 }
 
 RelayMessagePtr MessageCache::serve(const MessageId& id, PeerKey peer, std::size_t max_serves) {
-  const auto it = entries_.find(id);
-  if (it == entries_.end()) return nullptr;
-  auto& serves = it->second.serves;
-  for (auto& [who, count] : serves) {
+  const std::size_t i = find(id, fingerprint_(id));
+  if (i == kNotFound) return nullptr;
+  Entry& entry = entries_[index_[i].entry_plus_one - 1];
+  for (auto& [who, count] : entry.serves) {
     if (who != peer) continue;
     if (count >= max_serves) return nullptr;
     ++count;
-    return it->second.message;
+    return entry.message;
   }
-  serves.emplace_back(peer, 1U);
-  return it->second.message;
+  entry.serves.emplace_back(peer, 1U);
+  return entry.message;
 }
 
 void MessageCache::gossip_ids(TopicIndex topic, std::vector<MessageId>& out) const {
   const std::size_t windows = history_gossip_ < windows_.size() ? history_gossip_ : windows_.size();
   for (std::size_t w = windows; w-- > 0;) {
-    for (const auto& [id, id_topic] : windows_[w]) {
-      if (id_topic == topic) out.push_back(id);
+    for (const std::uint32_t entry : windows_[w]) {
+      if (entries_[entry].topic == topic) out.push_back(entries_[entry].id);
     }
   }
+}
+
+void MessageCache::erase_slot(std::size_t hole) {
+  // Backward-shift deletion: move later members of the probe run into the hole when their home
+  // slot does not lie cyclically in (hole, j], so every entry stays reachable from its home.
+  for (std::size_t j = (hole + 1) & mask_; index_[j].entry_plus_one != 0; j = (j + 1) & mask_) {
+    const std::size_t h = home(entries_[index_[j].entry_plus_one - 1].fingerprint);
+    const bool stays = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+    if (stays) continue;
+    index_[hole] = index_[j];
+    hole = j;
+  }
+  index_[hole] = Slot{};
+  --size_;
+}
+
+void MessageCache::rehash(std::size_t capacity) {
+  std::vector<Slot> old = std::move(index_);
+  index_.assign(capacity, Slot{});
+  mask_ = capacity - 1;
+  for (const Slot slot : old) {
+    if (slot.entry_plus_one == 0) continue;
+    std::size_t i = home(entries_[slot.entry_plus_one - 1].fingerprint);
+    while (index_[i].entry_plus_one != 0) i = (i + 1) & mask_;
+    index_[i] = slot;
+  }
+}
+
+void MessageCache::drop_oldest_window() {
+  std::vector<std::uint32_t> oldest = std::move(windows_.back());
+  windows_.pop_back();
+  for (const std::uint32_t entry : oldest) {
+    Entry& e = entries_[entry];
+    const std::size_t i = find(e.id, e.fingerprint);
+    WAKU_ASSERT(i != kNotFound);
+    erase_slot(i);
+    e.message.reset();
+    e.serves.clear();
+    free_entries_.push_back(entry);
+  }
+  oldest.clear();
+  windows_.push_front(std::move(oldest));  // reused: no allocation per heartbeat
+
+  // A burst must not pin its memory forever; small tables stay, so that steady traffic does not
+  // make them grow and shrink over and over.
+  if (size_ == 0) {
+    entries_ = {};
+    free_entries_ = {};
+  }
+  if (index_.size() > kMinIndexSlots && 8 * size_ < index_.size()) rehash(index_.size() / 2);
 }
 
 }  // namespace waku::relay

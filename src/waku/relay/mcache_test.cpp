@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include "waku/crypto/sha256.hpp"
 
 namespace waku::relay {
@@ -57,6 +59,56 @@ TEST(MessageCacheTest, ServeCountsPerPeer) {
   EXPECT_EQ(cache.serve(a->id, 1, 2), nullptr);
   EXPECT_EQ(cache.serve(a->id, 2, 2), a);
   EXPECT_EQ(cache.serve(message(9)->id, 2, 2), nullptr);
+}
+
+// Thousands of messages through the window, against a plain model: every cached id is found,
+// every evicted one is gone, gossip order is insertion order, and the index survives the
+// growing, the backward-shift deletions and the shrinking in between.
+TEST(MessageCacheTest, AgreesWithAModelAcrossGrowthAndShrinking) {
+  constexpr std::size_t kHistory = 3;
+  constexpr MessageCache::TopicIndex kTopics = 3;
+  MessageCache cache(kHistory, kHistory, IdFingerprint(0x1234));
+  struct Cached {
+    RelayMessagePtr message;
+    MessageCache::TopicIndex topic;
+  };
+  std::deque<std::vector<Cached>> model(kHistory);  // front = newest
+  int next = 0;
+  // Window sizes rise to 4,000 messages and fall back to 0, so the index grows and then shrinks.
+  for (const int burst : {10, 200, 4000, 4000, 50, 0, 0, 0, 7, 0, 0, 0}) {
+    for (int i = 0; i < burst; ++i, ++next) {
+      const auto topic = static_cast<MessageCache::TopicIndex>(next) % kTopics;
+      auto m = message(next);
+      ASSERT_TRUE(cache.put(m, topic));
+      model.front().push_back({m, topic});
+    }
+    std::size_t cached = 0;
+    std::vector<MessageId> expected_gossip;
+    for (auto window = model.rbegin(); window != model.rend(); ++window) {
+      for (const auto& [m, topic] : *window) {
+        ASSERT_EQ(cache.get(m->id), m.get());
+        EXPECT_FALSE(cache.put(m, topic));
+        if (topic == 1) expected_gossip.push_back(m->id);
+      }
+      cached += window->size();
+    }
+    EXPECT_EQ(cache.size(), cached);
+    std::vector<MessageId> gossip;
+    cache.gossip_ids(1, gossip);
+    EXPECT_EQ(gossip, expected_gossip);
+
+    std::vector<MessageCache::TopicIndex> evicted;
+    cache.shift([&](auto t) { evicted.push_back(t); });
+    std::vector<MessageCache::TopicIndex> expected_evicted;
+    for (const auto& [m, topic] : model.back()) {
+      expected_evicted.push_back(topic);
+      EXPECT_EQ(cache.get(m->id), nullptr);
+    }
+    EXPECT_EQ(evicted, expected_evicted);
+    model.pop_back();
+    model.emplace_front();
+  }
+  EXPECT_EQ(cache.size(), 0U);
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ struct Router::State {
         score(config.score),
         fingerprint(rng.next_u64()),
         seen(config.gossip.seen_ttl, rng.next_u64()),
-        mcache(config.gossip.history_length, config.gossip.history_gossip) {}
+        mcache(config.gossip.history_length, config.gossip.history_gossip, fingerprint) {}
 
   RouterConfig config;
   const GossipsubParams& g;
