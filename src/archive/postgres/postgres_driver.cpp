@@ -510,4 +510,13 @@ Result<void> reset_postgres_archive(std::string_view url) {
   return drop_schema(conn->get());
 }
 
+Result<void> vacuum_postgres_archive(std::string_view url) {
+  auto conn = connect_to(url);
+  if (!conn) return unexpected(conn.error());
+  auto done =
+      exec_simple(conn->get(), "VACUUM (ANALYZE) waku_archive.messages", "postgres: vacuum");
+  if (!done) return unexpected(done.error());
+  return ok();
+}
+
 }  // namespace waku::archive::postgres

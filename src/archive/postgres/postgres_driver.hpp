@@ -37,4 +37,8 @@ Result<std::unique_ptr<ArchiveDriver>> open_postgres_archive(std::string_view ur
 // open on the database meanwhile: its prepared statements would point at dropped tables.
 Result<void> reset_postgres_archive(std::string_view url);
 
+// VACUUM (ANALYZE) of the message table: what autovacuum does within a minute on a running node
+// (schema step 2); for benchmarks that insert faster than autovacuum runs.
+Result<void> vacuum_postgres_archive(std::string_view url);
+
 }  // namespace waku::archive::postgres

@@ -164,6 +164,33 @@ TEST_F(PostgresDriverTest, MigrationsAreIdempotentAndSafeWhenNodesStartTogether)
   EXPECT_EQ(std::string(PQgetvalue(version->get(), 0, 0)), std::to_string(kSchemaVersion));
 }
 
+TEST_F(PostgresDriverTest, AVersionOneArchiveIsUpgradedKeepingItsMessages) {
+  {
+    auto driver = open();
+    ASSERT_TRUE(driver->put(std::vector{make_message("/p", "/c", kT0, 1)}).has_value());
+  }
+  // What a version-1 node left behind: the table without step 2's autovacuum settings.
+  sql("ALTER TABLE waku_archive.messages RESET (autovacuum_vacuum_insert_threshold,"
+      " autovacuum_vacuum_insert_scale_factor, autovacuum_analyze_scale_factor)");
+  sql("UPDATE waku_archive.schema_version SET version = 1");
+  auto reloptions = [&] {
+    auto conn = connect_to(url_);
+    auto result = exec_simple(conn->get(),
+                              "SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class"
+                              " WHERE oid = 'waku_archive.messages'::regclass",
+                              "t");
+    return std::string(PQgetvalue(result->get(), 0, 0));
+  };
+  EXPECT_EQ(reloptions().find("autovacuum_vacuum_insert_threshold"), std::string::npos);
+
+  auto driver = open();
+  EXPECT_EQ(driver->message_count().value(), 1U);
+  EXPECT_NE(reloptions().find("autovacuum_vacuum_insert_threshold=10000"), std::string::npos);
+  auto conn = connect_to(url_);
+  auto version = exec_simple(conn->get(), "SELECT version FROM waku_archive.schema_version", "t");
+  EXPECT_EQ(std::string(PQgetvalue(version->get(), 0, 0)), std::to_string(kSchemaVersion));
+}
+
 TEST_F(PostgresDriverTest, NewerSchemaIsRefused) {
   { auto driver = open(); }
   sql("UPDATE waku_archive.schema_version SET version = 999");

@@ -17,7 +17,7 @@ namespace waku::archive::postgres {
 
 inline constexpr const char* kSchema = "waku_archive";
 // The version the code below creates; a database at a higher version was written by newer code.
-inline constexpr std::int32_t kSchemaVersion = 1;
+inline constexpr std::int32_t kSchemaVersion = 2;
 // pg_advisory_xact_lock key shared by every node migrating or resetting the archive ("wakuarch").
 inline constexpr std::int64_t kMigrationLockKey = 0x77616b7561726368;
 
