@@ -100,6 +100,9 @@ class Generator {
     return out;
   }
 
+  // Messages generated so far.
+  [[nodiscard]] std::size_t generated() const { return index_; }
+
  private:
   const Options& options_;
   SplitMix rng_{42};
@@ -182,6 +185,14 @@ int main(int argc, char** argv) {
       return 1;
     }
     stored += *put;
+    // Progress on stderr every 5 % (a 10M-message run takes up to 20 minutes).
+    const std::size_t step = std::max<std::size_t>(options.messages / 20, 1);
+    const std::size_t done = generator.generated();
+    if (done / step != (done - batch.size()) / step) {
+      std::fprintf(
+          stderr, "  ingest: %zu/%zu messages, %.0f msg/s so far\n", done, options.messages,
+          static_cast<double>(stored) / std::chrono::duration<double>(ingest_time).count());
+    }
   }
   // Only the time spent in put() counts: generating the messages is not the archive's work.
   const double ingest_s = std::chrono::duration<double>(ingest_time).count();
