@@ -17,8 +17,9 @@ constexpr int kMmapThresholdBytes = 4 << 20;
 
 void configure_allocator() {
 #if defined(__GLIBC__)
-  mallopt(M_TRIM_THRESHOLD, kTrimThresholdBytes);
-  mallopt(M_MMAP_THRESHOLD, kMmapThresholdBytes);
+  // mallopt is not thread-safe: this runs once at start, before the node starts any thread.
+  mallopt(M_TRIM_THRESHOLD, kTrimThresholdBytes);  // NOLINT(concurrency-mt-unsafe): see above
+  mallopt(M_MMAP_THRESHOLD, kMmapThresholdBytes);  // NOLINT(concurrency-mt-unsafe): see above
 #endif
 }
 
