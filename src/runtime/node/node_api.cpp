@@ -102,10 +102,11 @@ Result<Bytes32> Node::publish(const std::string& pubsub_topic, message::WakuMess
   auto outcome = router_.publish(now(), relay_message);
   pump_router();
   if (!outcome) return unexpected(outcome.error());
-  ++counters_.messages_out_by_topic[pubsub_topic];
   if (outcome->peers == 0) {
+    // Nothing was recorded: the same message can be published again once peers arrive.
     return unexpected(Errc::kNoPeers, "publish: no peers subscribed to the topic");
   }
+  ++counters_.messages_out_by_topic[pubsub_topic];
   return hash;
 }
 

@@ -228,10 +228,6 @@ Result<PublishOutcome> Router::publish(Instant now, RelayMessagePtr message) {
   if (s.run_validators(now, t, m) != Verdict::kAccept) {
     return unexpected(Errc::kInvalidMessage, "publish: a validator refused the message");
   }
-  s.seen.insert(now, m.id);
-  if (s.mcache.put(message, t)) ++s.topics[t].refs;
-  ++s.stats.messages_published;
-
   std::vector<PeerKey> targets;
   State::TopicState& ts = s.topics[t];
   const double publish_threshold = s.config.thresholds.publish_threshold;
@@ -263,6 +259,13 @@ Result<PublishOutcome> Router::publish(Instant now, RelayMessagePtr message) {
       if (sorted_contains(ts.peers, key)) sorted_insert(targets, key);
     }
   }
+  // With nobody to send to, nothing is recorded: the message is not marked seen, cached or
+  // delivered, so the application can publish the same bytes again once peers arrive (as
+  // js-libp2p and nim-libp2p do; a seen mark would make the retry a duplicate).
+  if (targets.empty()) return PublishOutcome{m.id, 0};
+  s.seen.insert(now, m.id);
+  if (s.mcache.put(message, t)) ++s.topics[t].refs;
+  ++s.stats.messages_published;
   for (const PeerKey key : targets) {
     s.send_message(key, s.peers.at(key), message, MessageOrigin::kOwn);
   }

@@ -171,7 +171,8 @@ class Router {
   Result<void> subscribe(Instant now, std::string_view topic);
   Result<void> unsubscribe(Instant now, std::string_view topic);
   // Runs the synchronous validators; kDuplicate if already seen, kTooLarge above
-  // max_message_size_bytes, kInvalidMessage if a validator rejects or ignores it.
+  // max_message_size_bytes, kInvalidMessage if a validator rejects or ignores it. With no peer
+  // to send to, the outcome has peers == 0 and nothing else happens (not seen, not delivered).
   Result<PublishOutcome> publish(Instant now, RelayMessagePtr message);
   // Validators run in the order added; topic "" means every topic.
   void add_validator(std::string topic, std::unique_ptr<Validator> validator);

@@ -778,6 +778,29 @@ TEST(RouterTest, FloodPublishReachesAllTopicPeersAndDeliversLocally) {
   EXPECT_EQ(h.router.stats().messages_duplicate, 1U);
 }
 
+TEST(RouterTest, PublishingWithoutPeersRecordsNothingSoTheSameMessageCanBeRetried) {
+  Harness h;
+  ASSERT_TRUE(h.router.subscribe(h.now, kTopic).has_value());
+  h.flush();
+  const auto msg = make_message(kTopic, "early");
+  const auto alone = h.router.publish(h.now, msg);
+  ASSERT_TRUE(alone.has_value());
+  EXPECT_EQ(alone->peers, 0U);
+  EXPECT_EQ(count_events<MessageDelivered>(h.events()), 0U);
+  EXPECT_EQ(h.router.stats().messages_published, 0U);
+  EXPECT_EQ(h.router.sizes().seen_ids, 0U);
+  EXPECT_EQ(h.router.sizes().mcache_messages, 0U);
+
+  h.peers(1, 3);
+  h.flush();
+  const auto retried = h.router.publish(h.now, msg);  // the same bytes, now that peers are here
+  ASSERT_TRUE(retried.has_value());
+  EXPECT_EQ(retried->peers, 3U);
+  const Sent sent(h.drain());
+  for (std::uint32_t p = 1; p <= 3; ++p) EXPECT_EQ(sent.messages(p), 1U);
+  EXPECT_EQ(count_events<MessageDelivered>(h.events()), 1U);
+}
+
 TEST(RouterTest, PublishChecksShapeSizeAndValidators) {
   RouterConfig config = RouterConfig::fleet();
   config.gossip.max_message_size_bytes = 1000;
