@@ -2,79 +2,22 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-#include <set>
-
-#include "waku/base/rng.hpp"
+#include "waku/p2p/muxer_test_support.hpp"
 
 namespace waku::p2p {
 namespace {
 
-Bytes hex(std::string_view text) { return from_hex(text).value(); }
+using muxer_test::deliver;
+using muxer_test::drain;
+using muxer_test::hex;
+using muxer_test::pattern;
+using muxer_test::pump;
+using muxer_test::take;
 
-Bytes take(Muxer& mux) {
-  Bytes out;
-  mux.take_transmit(out);
-  return out;
-}
-
-std::vector<MuxerEvent> drain(Muxer& mux) {
-  std::vector<MuxerEvent> events;
-  while (auto event = mux.poll_event()) events.push_back(std::move(*event));
-  return events;
-}
-
-struct Peer {
-  explicit Peer(ConnectionRole role, MuxerLimits limits = {}) : mux(make_mplex(role, limits)) {}
-  std::unique_ptr<Muxer> mux;
-  std::map<StreamId, Bytes> received;
-  std::set<StreamId> inbound;
-  std::set<StreamId> remote_closed;
-  std::set<StreamId> resets;
-
-  void poll() {
-    while (auto event = mux->poll_event()) {
-      switch (event->kind) {
-        case MuxerEventKind::kInboundStream: inbound.insert(event->stream); break;
-        case MuxerEventKind::kData: {
-          auto& bytes = received[event->stream];
-          bytes.insert(bytes.end(), event->data.begin(), event->data.end());
-          break;
-        }
-        case MuxerEventKind::kRemoteClosed: remote_closed.insert(event->stream); break;
-        case MuxerEventKind::kReset: resets.insert(event->stream); break;
-      }
-    }
-  }
+struct Peer : muxer_test::Peer {
+  explicit Peer(ConnectionRole role, MuxerLimits limits = {})
+      : muxer_test::Peer(make_mplex(role, limits)) {}
 };
-
-bool deliver(Peer& from, Peer& to, Rng& rng) {
-  const Bytes wire = take(*from.mux);
-  std::size_t pos = 0;
-  while (pos < wire.size()) {
-    const std::size_t n = std::min<std::size_t>(wire.size() - pos, 1 + rng.uniform(3000));
-    EXPECT_TRUE(to.mux->handle_bytes(ByteView(wire).subspan(pos, n)).has_value());
-    pos += n;
-  }
-  return !wire.empty();
-}
-
-void pump(Peer& a, Peer& b, Rng& rng) {
-  for (int round = 0; round < 10000; ++round) {
-    const bool moved_ab = deliver(a, b, rng);
-    b.poll();
-    const bool moved_ba = deliver(b, a, rng);
-    a.poll();
-    if (!moved_ab && !moved_ba) return;
-  }
-  FAIL() << "no quiescence";
-}
-
-Bytes pattern(std::size_t size, std::uint8_t seed) {
-  Bytes out(size);
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(seed + i * 7 + i / 251);
-  return out;
-}
 
 // The StreamId of a stream the peer opened with wire id `id`.
 constexpr StreamId remote(std::uint64_t id) { return (id << 1U) | 1U; }
