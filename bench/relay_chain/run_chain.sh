@@ -73,8 +73,11 @@ cpp_start() {
                         sed -n 's/.*"public_key": *"\([0-9a-fx]*\)".*/\1/p')
         extra+=(--protected-shard="32:$protected_pub")
       fi
+      # Metrics, so that the driver can report what B dropped (waku_relay_dropped_total).
+      b_metrics_port=$(node "$chain_node" --free-port)
       start_peer "$name" "$WAKUNODE" --nodekey="$key" --tcp-port="$port" --cluster-id=16 \
-        --shard=32 --relay=true --listen-address=127.0.0.1 --log-level=WARN "${extra[@]}"
+        --shard=32 --relay=true --listen-address=127.0.0.1 --log-level=WARN \
+        --metrics-server=true --metrics-server-port="$b_metrics_port" "${extra[@]}"
       ;;
     publisher | counter)
       # bench/relay_chain/relay_chain_node.cpp: the same Node as wakunode, with the load generator
@@ -155,6 +158,16 @@ run_one() { # CHAIN
     if [ "$n" = "$prev" ]; then still=$((still + 1)); else still=0; prev=$n; fi
   done
   phase "$chain: drained"
+  # What a C++ B dropped, by reason (zero counts left out).
+  local b_dropped=""
+  if [ "$kb" = cpp ]; then
+    b_dropped=$(node -e '
+      fetch(process.argv[1]).then(r => r.text()).then(t => {
+        const m = [...t.matchAll(/^waku_relay_dropped_total\{reason="(\w+)"\} (\d+)/gm)]
+        console.log(m.filter(x => x[2] !== "0").map(x => x[1] + " " + x[2]).join(", ") || "nothing")
+      }).catch(e => console.log("metrics unavailable: " + e.message))
+    ' "http://127.0.0.1:$b_metrics_port/metrics")
+  fi
   local cpu_a cpu_b cpu_c
   cpu_a=$(cpu_seconds "${INTEROP_PIDS[$a]}")
   cpu_b=$(cpu_seconds "${INTEROP_PIDS[$b]}")
@@ -180,6 +193,7 @@ run_one() { # CHAIN
       ((l.p50 ?? "-") + "/" + (l.p99 ?? "-")).toString().padStart(16) +
       (cpuA + "/" + cpuB + "/" + cpuC).padStart(16))
   ' "$chain" "$loaddone" "$result" "$cpu_a" "$cpu_b" "$cpu_c"
+  [ -z "$b_dropped" ] || echo "  B dropped: $b_dropped"
 }
 
 setup="relay chain A->B->C: $duration s of $size-byte payloads, muxer $muxer, topic $topic"

@@ -95,7 +95,8 @@ TEST(NodeMetrics, NwakuNamesAreExposed) {
         "libp2p_gossipsub_peers_per_topic_mesh{topic=\"/waku/2/rs/0/0\"} 6\n",
         "# TYPE libp2p_gossipsub_duplicate_total counter\n",
         "# TYPE waku_msg_validator_signed_outcome_total counter\n",
-        "# TYPE waku_connected_peers gauge\n", "libp2p_peers 0\n"}) {
+        "# TYPE waku_relay_dropped_total counter\n", "# TYPE waku_connected_peers gauge\n",
+        "libp2p_peers 0\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line;
   }
 }

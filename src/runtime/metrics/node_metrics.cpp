@@ -24,6 +24,9 @@ NodeMetrics::NodeMetrics(Registry& r, std::string_view version_text)
                                          "number of messages received", {"topic"})),
       published_messages(
           r.counter_family("libp2p_pubsub_messages_published", "published messages", {"topic"})),
+      relay_dropped(r.counter_family("waku_relay_dropped",
+                                     "messages the relay dropped instead of sending or processing",
+                                     {"reason"})),
       validation_success(
           r.counter("libp2p_pubsub_validation_success", "pubsub successfully validated messages")),
       validation_failure(

@@ -45,6 +45,10 @@ void collect(const Node& node, metrics::NodeMetrics& m) {
   for (const auto& [topic, count] : c.messages_out_by_topic) {
     m.published_messages.labels({topic}).set(as_double(count));
   }
+  m.relay_dropped.labels({"slow_peer_message"}).set(as_double(r.queue_dropped_messages));
+  m.relay_dropped.labels({"slow_peer_gossip"}).set(as_double(r.queue_dropped_gossip));
+  m.relay_dropped.labels({"validation_throttled"}).set(as_double(r.validations_throttled));
+  m.relay_dropped.labels({"unknown_topic"}).set(as_double(r.unknown_topic_dropped));
   m.validation_success.set(as_double(r.messages_accepted));
   m.validation_failure.set(as_double(r.messages_rejected));
   m.validation_ignore.set(as_double(r.messages_ignored));
