@@ -233,6 +233,7 @@ void Node::dial(const p2p::Multiaddr& address, std::optional<std::size_t> static
         if (error) {
           ++counters_.connections_failed;
           log(LogLevel::kWarn, "dial {}: {}", text, error.message());
+          if (expected) fail_remote_queries(*expected, error.message());
           if (static_index) schedule_redial(*static_index);
           return;
         }
@@ -245,6 +246,7 @@ void Node::dial(const p2p::Multiaddr& address, std::optional<std::size_t> static
               if (e) {
                 ++counters_.connections_failed;
                 log(LogLevel::kDebug, "dial {}: {}", text, e.message());
+                if (expected) fail_remote_queries(*expected, e.message());
                 if (static_index) schedule_redial(*static_index);
                 return;
               }
@@ -614,6 +616,17 @@ void Node::on_closed(SocketConnection& connection, const std::string& reason) {
   std::unique_ptr<PeerState> peer = std::move(it->second);
   peers_.erase(it);
   ++counters_.connections_closed;
+  // Remote store queries waiting on this peer: answered now unless another connection to it
+  // lives (a dialled connection that failed its handshake names the peer only in its address).
+  std::optional<crypto::PeerId> remote = peer->peer;
+  if (!remote) {
+    if (auto address = p2p::Multiaddr::parse(peer->dialled_address)) remote = address->peer_id();
+  }
+  if (remote && !remote_queries_.empty()) {
+    bool other = false;
+    for (const auto& [id, other_peer] : peers_) other = other || other_peer->peer == remote;
+    if (!other) fail_remote_queries(*remote, reason);
+  }
   if (!peer->peer) ++counters_.connections_failed;
   if (peer->relay_connected) {
     router_.handle_peer_disconnected(now(), relay::PeerHandle(connection.id()));

@@ -176,6 +176,9 @@ class Node final : public NodeApi {
   std::uint64_t next_remote_query_{1};
   void start_remote_query(PeerState& peer, std::uint64_t query_id);
   void finish_remote_query(std::uint64_t query_id, store::StoreQueryResponse response);
+  // Answers every pending remote query to `peer` with a dial failure (the dial failed, or the
+  // connection closed before an answer), instead of letting them wait for their deadline.
+  void fail_remote_queries(const crypto::PeerId& peer, const std::string& reason);
   NodeCounters counters_;
   bool stopped_{false};
 };

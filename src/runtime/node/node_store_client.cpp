@@ -69,4 +69,18 @@ void Node::finish_remote_query(std::uint64_t query_id, store::StoreQueryResponse
   reply(std::move(response));
 }
 
+void Node::fail_remote_queries(const crypto::PeerId& peer, const std::string& reason) {
+  std::vector<std::uint64_t> failed;
+  for (const auto& [query_id, query] : remote_queries_) {
+    if (query.peer == peer) failed.push_back(query_id);
+  }
+  for (const std::uint64_t query_id : failed) {
+    store::StoreQueryResponse response;
+    response.request_id = remote_queries_.at(query_id).request.request_id;
+    response.status_code = static_cast<std::uint32_t>(store::StatusCode::kPeerDialFailure);
+    response.status_desc = "cannot reach the store peer: " + reason;
+    finish_remote_query(query_id, std::move(response));
+  }
+}
+
 }  // namespace waku::runtime
