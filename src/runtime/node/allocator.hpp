@@ -7,13 +7,12 @@
 // kernel spends its time zeroing the same pages again (`clear_page` was the largest single
 // entry in the relay-chain benchmark's profile). Keeping freed memory in the process while
 // traffic flows, and returning it on a timer, removes that churn and still gives memory back
-// to the system within a minute of a burst (docs/benchmarks.md, "Relay throughput").
+// to the system within kAllocatorTrimPeriod of a burst (docs/decisions.md, "glibc malloc").
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <memory>
 
 namespace waku::runtime {
 
