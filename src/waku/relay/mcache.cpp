@@ -28,9 +28,16 @@ bool MessageCache::put(RelayMessagePtr message, TopicIndex topic) {
   WAKU_ASSERT(message != nullptr);
   const MessageId& id = message->id;
   const std::uint64_t fingerprint = fingerprint_(id);
-  if (find(id, fingerprint) != kNotFound) return false;
   if (2 * (size_ + 1) > index_.size()) {
     rehash(index_.empty() ? kMinIndexSlots : 2 * index_.size());
+  }
+  // One probe: it ends at the id (a duplicate) or at the empty slot the id goes into.
+  const std::uint32_t tag = tag_of(fingerprint);
+  std::size_t i = home(fingerprint);
+  for (; index_[i].entry_plus_one != 0; i = (i + 1) & mask_) {
+    if (index_[i].tag == tag && MessageIdEqual{}(entries_[index_[i].entry_plus_one - 1].id, id)) {
+      return false;
+    }
   }
 
   std::uint32_t entry = 0;
@@ -46,10 +53,7 @@ bool MessageCache::put(RelayMessagePtr message, TopicIndex topic) {
   e.fingerprint = fingerprint;
   e.message = std::move(message);
   e.topic = topic;
-
-  std::size_t i = home(fingerprint);
-  while (index_[i].entry_plus_one != 0) i = (i + 1) & mask_;
-  index_[i] = Slot{entry + 1, tag_of(fingerprint)};
+  index_[i] = Slot{entry + 1, tag};
   ++size_;
   windows_.front().push_back(entry);
   return true;
