@@ -13,23 +13,30 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; tail -n 20 "$work"/*.log >&2; exit 1; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=$((40000 + (RANDOM % 200) * 10))
-until port_free $base && port_free $((base + 1)) && port_free $((base + 2)); do
-  base=$((40000 + (RANDOM % 200) * 10))
-done
+# Every port is chosen by the kernel (port 0) and read back from the logs: probing for a free
+# port races with the ephemeral ports of other tests running at the same time.
+wait_log() { # FILE REGEX: prints the first match's first group
+  local deadline=$((SECONDS + 20)) match
+  until match=$(sed -n -E "s|$2|\1|p" "$1" | head -n1) && [ -n "$match" ]; do
+    [ $SECONDS -lt $deadline ] || fail "no line matching '$2' in $1"
+    sleep 0.1
+  done
+  echo "$match"
+}
 key=$(printf '%064x' 77)
 id=$("$wakunode" keygen --json --private-key "$key" | sed 's/.*"peer_id": "\([^"]*\)".*/\1/')
-"$wakunode" --cluster-id=16 --shard=32 --listen-address=::1 --tcp-port=$base --nodekey="$key" \
+"$wakunode" --cluster-id=16 --shard=32 --listen-address=::1 --tcp-port=0 --nodekey="$key" \
   >"$work/a.log" 2>&1 &
 pids+=($!)
-"$wakunode" --cluster-id=16 --shard=32 --listen-address=::1 --tcp-port=$((base + 1)) \
-  --rest=true --rest-port=$((base + 2)) --staticnode="/ip6/::1/tcp/$base/p2p/$id" \
+a_port=$(wait_log "$work/a.log" '.*listening on /ip6/::1/tcp/([0-9]+)/p2p/.*')
+"$wakunode" --cluster-id=16 --shard=32 --listen-address=::1 --tcp-port=0 \
+  --rest=true --rest-port=0 --staticnode="/ip6/::1/tcp/$a_port/p2p/$id" \
   >"$work/b.log" 2>&1 &
 pids+=($!)
+rest_port=$(wait_log "$work/b.log" '.*REST API on http://127\.0\.0\.1:([0-9]+).*')
 topic=%2Fwaku%2F2%2Frs%2F16%2F32
 deadline=$((SECONDS + 20))
-until grep -q "connected to peer $id (\[::1\]:$base" "$work/b.log"; do
+until grep -q "connected to peer $id (\[::1\]:$a_port" "$work/b.log"; do
   [ $SECONDS -lt $deadline ] || fail "no connection over ::1"
   sleep 0.2
 done
@@ -37,7 +44,7 @@ done
 # publish is accepted by a relay peer (the REST call fails while no peer is subscribed).
 until curl -sf -X POST -H 'content-type: application/json' \
     -d "{\"payload\":\"aXB2Ng==\",\"contentTopic\":\"/test/1/v6/proto\",\"timestamp\":$(date +%s%N)}" \
-    "http://127.0.0.1:$((base + 2))/relay/v1/messages/$topic" >/dev/null; do
+    "http://127.0.0.1:$rest_port/relay/v1/messages/$topic" >/dev/null; do
   [ $SECONDS -lt $deadline ] || fail "publishing over ::1 found no relay peer"
   sleep 0.3
 done
