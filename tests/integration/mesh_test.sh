@@ -23,14 +23,18 @@ fail() {
   exit 1
 }
 
-# A free block of ports: base + 2*i (TCP) and base + 2*i + 1 (REST).
+# A free block of ports: base + 2*i (TCP) and base + 2*i + 1 (REST). Fixed ports, because a
+# node restarts on its old one; the block stays below the kernel's ephemeral range, where the
+# outgoing connections of tests running alongside could take a port after the probe.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || echo 32768)
+blocks=$(((ephemeral_low - 20000) / 100 - 1))
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=$((20000 + (RANDOM % 200) * 100))
+base=$((20000 + (RANDOM % blocks) * 100))
 for _ in $(seq 1 20); do
   ok=1
   for i in $(seq 0 $((2 * nodes + 3))); do port_free $((base + i)) || { ok=0; break; }; done
   [ $ok -eq 1 ] && break
-  base=$((20000 + (RANDOM % 200) * 100))
+  base=$((20000 + (RANDOM % blocks) * 100))
 done
 tcp_port() { echo $((base + 2 * $1)); }
 rest_port() { echo $((base + 2 * $1 + 1)); }
