@@ -143,6 +143,9 @@ void add_run_command(CLI::App& app, RunCommandOptions& options) {
                 "Print the capacity model next to the simulated bandwidth");
   run->add_flag("--no-plots", options.no_plots, "Do not render plots (still writes data files)");
   run->add_flag("--quiet", options.quiet, "No progress output");
+  run->add_option("--threads", options.threads,
+                  "Threads to run on, 1 or 2 (default 2); the results do not depend on it")
+      ->check(CLI::Range(1U, 2U));
 }
 
 int run_run_command(const RunCommandOptions& options) {
@@ -160,6 +163,7 @@ int run_run_command(const RunCommandOptions& options) {
 
   sim::SimOptions sim_options;
   sim_options.reproduce_command = reproduce_command(scenario, options);
+  sim_options.threads = options.threads;
   if (!options.quiet) sim_options.on_progress = print_progress;
   auto simulation = sim::Simulation::create(scenario, sim_options);
   if (!simulation) return fail(describe(simulation.error()));

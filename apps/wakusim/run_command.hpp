@@ -16,6 +16,7 @@ struct RunCommandOptions {
   bool compare_model{false};
   bool no_plots{false};
   bool quiet{false};
+  unsigned threads{2};
 };
 
 void add_run_command(CLI::App& app, RunCommandOptions& options);

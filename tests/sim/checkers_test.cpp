@@ -263,7 +263,7 @@ TEST(Checkers, MeshDegreeFiresAboveDHighPlusDOut) {
       << engine.checks[kCheckMeshDegree].first;
 
   // The next heartbeat prunes the mesh back within bounds, and the checker agrees.
-  engine.pump(target);
+  engine.pump(engine.idle_lane_of(target), target);
   engine.run_until(engine.now_ns + 2 * kSecondNs);
   EXPECT_LE(router.mesh_peers(topic).size(), g.d_high + g.d_out);
   engine.check_mesh(target);
@@ -320,7 +320,7 @@ TEST(Checkers, MeshDegreeFiresBelowDLowWithEligiblePeers) {
 
   // The next heartbeat grafts the eligible peers (some may refuse with a PRUNE, which puts them
   // in backoff too) and the checker is satisfied again.
-  engine.pump(0);
+  engine.pump(engine.idle_lane_of(0), 0);
   engine.run_until(engine.now_ns + 2 * kSecondNs);
   EXPECT_GT(router.mesh_peers(topic).size(), 0U);
   engine.check_mesh(0);

@@ -44,10 +44,26 @@ Scenario community(std::size_t members, std::size_t fleet, Duration duration) {
   return s;
 }
 
-RunResult run(const Scenario& scenario) {
-  auto simulation = Simulation::create(scenario, SimOptions{});
+RunResult run(const Scenario& scenario, unsigned threads = 1) {
+  SimOptions options;
+  options.threads = threads;
+  auto simulation = Simulation::create(scenario, options);
   EXPECT_TRUE(simulation.has_value());
   return (*simulation)->run();
+}
+
+// Two threads run the same lanes as one, so everything measured is the same, bit for bit.
+void expect_same_run(const RunResult& a, const RunResult& b) {
+  EXPECT_EQ(a.digest, b.digest);
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.messages_published, b.messages_published);
+  EXPECT_EQ(a.deliveries, b.deliveries);
+  EXPECT_EQ(a.invalid_delivered, b.invalid_delivered);
+  ASSERT_EQ(a.node_records.size(), b.node_records.size());
+  for (std::size_t n = 0; n < a.node_records.size(); ++n) {
+    EXPECT_EQ(a.node_records[n].in.wire, b.node_records[n].in.wire) << "node " << n;
+    EXPECT_EQ(a.node_records[n].out.wire, b.node_records[n].out.wire) << "node " << n;
+  }
 }
 
 void expect_checks_pass(const RunResult& result) {
@@ -99,9 +115,10 @@ TEST(SmallRuns, SpamOnAProtectedShardNeverReachesAnApplication) {
 
   Scenario unsigned_spam = scenario;
   unsigned_spam.attack->kind = AttackConfig::Kind::kUnsigned;
-  const RunResult second = run(unsigned_spam);
+  const RunResult second = run(unsigned_spam, /*threads=*/2);
   expect_checks_pass(second);
   EXPECT_EQ(second.invalid_delivered, 0U);
+  expect_same_run(second, run(unsigned_spam, /*threads=*/1));
 }
 
 TEST(SmallRuns, ConvergesAfterChurnPartitionAndLoss) {
@@ -122,11 +139,12 @@ TEST(SmallRuns, ConvergesAfterChurnPartitionAndLoss) {
   loss.start = 30s;
   loss.end = 2min;
   scenario.loss = loss;
-  const RunResult result = run(scenario);
+  const RunResult result = run(scenario, /*threads=*/2);
   expect_checks_pass(result);
   // Some messages published during the faults are lost; all published after them arrive.
   EXPECT_LT(result.delivery_ratio(), 1.0);
   EXPECT_GT(result.delivery_ratio(), 0.5);
+  expect_same_run(result, run(scenario, /*threads=*/1));
 }
 
 }  // namespace

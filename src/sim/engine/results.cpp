@@ -44,9 +44,19 @@ void Engine::track_message(NodeIndex publisher, const relay::RelayMessagePtr& me
   if (!nodes[publisher].attacker && expected > 0) --expected;  // the publisher itself
   record.expected = expected;
   record.seen_by.assign((nodes.size() + 63) / 64, 0);
+  if (real_validator && message->decoded &&
+      message->topic == shard_topics[shard_slot(*scenario.protected_shard)]) {
+    // The verdict every router will read (SharedVerdictValidator, topology.cpp).
+    const relay::ValidationContext context{now(), UnixNanos{kUnixTimeAtOriginNs + now_ns}};
+    record.verdict = real_validator->validate(context, *message);
+  }
   message_index.emplace(message->id, static_cast<std::uint32_t>(records.size()));
   records.push_back(std::move(record));
-  if (valid) ++result.messages_published;
+  if (valid) {
+    ++result.messages_published;
+  } else {
+    ++result.invalid_published;
+  }
 }
 
 void Engine::record_delivery(NodeIndex n, const relay::MessageDelivered& delivered) {
@@ -80,9 +90,17 @@ void Engine::record_delivery(NodeIndex n, const relay::MessageDelivered& deliver
 }
 
 void Engine::check_mesh(NodeIndex n) {
-  if (now_ns < warmup_ns || now_ns < fault_end_ns) return;
-  NodeState& node = nodes[n];
-  if (node.attacker || now_ns - node.online_since_ns < 60'000'000'000) return;
+  for (std::string& problem : mesh_problems(n, now_ns)) {
+    violation(kCheckMeshDegree, std::move(problem));
+  }
+}
+
+std::vector<std::string> Engine::mesh_problems(NodeIndex n, std::int64_t at_ns) const {
+  std::vector<std::string> problems;
+  if (at_ns < warmup_ns || at_ns < fault_end_ns) return problems;
+  const NodeState& node = nodes[n];
+  if (node.attacker || at_ns - node.online_since_ns < 60'000'000'000) return problems;
+  const Instant now = Instant::from_nanoseconds(at_ns);
   const relay::Router& router = *node.router;
   const relay::GossipsubParams& g = router.config().gossip;
   for (std::uint16_t shard : groups[node.group].shards) {
@@ -92,8 +110,8 @@ void Engine::check_mesh(NodeIndex n) {
     // when the mesh lacks them (gossipsub v1.1 outbound quota; go-libp2p does the same), so
     // d_high + d_out is the true bound right after a heartbeat.
     if (mesh > g.d_high + g.d_out) {
-      violation(kCheckMeshDegree, fmt::format("node {} mesh {} > d_high {} + d_out {} on {}", n,
-                                              mesh, g.d_high, g.d_out, topic));
+      problems.push_back(fmt::format("node {} mesh {} > d_high {} + d_out {} on {}", n, mesh,
+                                     g.d_high, g.d_out, topic));
       continue;
     }
     if (mesh >= g.d_low) continue;
@@ -101,16 +119,16 @@ void Engine::check_mesh(NodeIndex n) {
     // negative score, or in a backoff (plus the slack the router waits on top of it).
     std::size_t eligible = 0;
     for (relay::PeerHandle peer : router.topic_peers(topic)) {
-      if (!router.in_backoff(now() - g.backoff_slack, peer, topic) &&
-          router.score(now(), peer) >= 0) {
+      if (!router.in_backoff(now - g.backoff_slack, peer, topic) && router.score(now, peer) >= 0) {
         ++eligible;
       }
     }
     if (mesh < std::min(g.d_low, eligible)) {
-      violation(kCheckMeshDegree, fmt::format("node {} mesh {} < min(d_low {}, eligible {}) on {}",
-                                              n, mesh, g.d_low, eligible, topic));
+      problems.push_back(fmt::format("node {} mesh {} < min(d_low {}, eligible {}) on {}", n, mesh,
+                                     g.d_low, eligible, topic));
     }
   }
+  return problems;
 }
 
 void Engine::finalize_messages(std::int64_t older_than_ns) {
@@ -144,8 +162,14 @@ RunResult Engine::collect() {
   out.seed = scenario.seed;
   out.sim_seconds = static_cast<double>(end_ns) / 1e9;
   out.measured_seconds = static_cast<double>(end_ns - warmup_ns) / 1e9;
-  out.events = events;
-  out.digest = digest;
+  out.events = total_events();
+  // The topology events' trace and each lane's, in lane order.
+  std::uint64_t combined = digest;
+  for (const Lane& lane : lanes) {
+    combined = (combined ^ lane.digest) * 0x100000001b3ULL;
+    combined ^= combined >> 29;
+  }
+  out.digest = combined;
   out.reproduce_command = options.reproduce_command;
   std::uint64_t duplicates = 0;
   std::uint64_t first_seen = 0;

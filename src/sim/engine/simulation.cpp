@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <thread>
 #include <utility>
 
 #include "sim/engine/simulation_state.hpp"
@@ -81,10 +83,68 @@ void add(ByteSplit& to, const ByteSplit& from) {
 
 }  // namespace
 
+// Runs lane 0 on the calling thread and the other lanes on a second one, window by window. A
+// window takes tens of microseconds to milliseconds, so each side spins a little before it
+// sleeps: a futex round trip per window (std::barrier) cost ~8 % of the run in context switches.
+class LaneWorker {
+ public:
+  explicit LaneWorker(Engine& engine) : engine_(engine), thread_([this] { loop(); }) {}
+  LaneWorker(const LaneWorker&) = delete;
+  LaneWorker& operator=(const LaneWorker&) = delete;
+  ~LaneWorker() {
+    stop_ = true;
+    signal(started_, ++window_);
+    thread_.join();
+  }
+  void run(std::int64_t before_ns) {
+    before_ns_ = before_ns;  // published to the worker by the release store in signal()
+    const std::uint64_t window = ++window_;
+    signal(started_, window);
+    engine_.run_lane(engine_.lanes[0], before_ns);
+    await(finished_, window);
+  }
+
+ private:
+  static void signal(std::atomic<std::uint64_t>& flag, std::uint64_t value) {
+    flag.store(value, std::memory_order_release);
+    flag.notify_one();
+  }
+  static void await(const std::atomic<std::uint64_t>& flag, std::uint64_t value) {
+    for (int spin = 0; spin < 1000; ++spin) {
+      if (flag.load(std::memory_order_acquire) == value) return;
+      __builtin_ia32_pause();
+    }
+    for (std::uint64_t seen = flag.load(std::memory_order_acquire); seen != value;
+         seen = flag.load(std::memory_order_acquire)) {
+      flag.wait(seen, std::memory_order_acquire);
+    }
+  }
+  void loop() {
+    for (std::uint64_t window = 1;; ++window) {
+      await(started_, window);
+      if (stop_) return;
+      for (std::size_t i = 1; i < engine_.lanes.size(); ++i) {
+        engine_.run_lane(engine_.lanes[i], before_ns_);
+      }
+      signal(finished_, window);
+    }
+  }
+
+  Engine& engine_;
+  std::atomic<std::uint64_t> started_{0};
+  std::atomic<std::uint64_t> finished_{0};
+  std::uint64_t window_{0};  // main thread only
+  std::int64_t before_ns_{0};
+  bool stop_{false};
+  std::thread thread_;  // last: it starts once the members above exist
+};
+
 Engine::Engine(const Scenario& s, SimOptions o)
     : scenario(s), options(std::move(o)), rng(Rng::derive(s.seed, UINT64_MAX)) {}
 
-std::uint32_t Engine::alloc_frame() {
+Engine::~Engine() = default;
+
+std::uint32_t Lane::alloc_frame() {
   if (!free_frames.empty()) {
     const std::uint32_t slot = free_frames.back();
     free_frames.pop_back();
@@ -94,7 +154,7 @@ std::uint32_t Engine::alloc_frame() {
   return static_cast<std::uint32_t>(frames.size() - 1);
 }
 
-void Engine::free_frame(std::uint32_t slot) {
+void Lane::free_frame(std::uint32_t slot) {
   frames[slot].rpc = relay::Rpc{};
   free_frames.push_back(slot);
 }
@@ -108,33 +168,32 @@ std::optional<ConnIndex> Engine::connection_of(NodeIndex n, relay::PeerHandle ha
   return it->second;
 }
 
-void Engine::pump(NodeIndex n) {
+void Engine::pump(Lane& lane, NodeIndex n) {
   NodeState& node = nodes[n];
   if (!node.online) return;
   relay::Router& router = *node.router;
   for (;;) {
     bool progressed = false;
     while (auto transmit = router.poll_transmit()) {
-      send(n, std::move(*transmit));
+      send(lane, n, std::move(*transmit));
       progressed = true;
     }
     while (auto event = router.poll_event()) {
-      handle_router_event(n, std::move(*event));
+      handle_router_event(lane, n, std::move(*event));
       progressed = true;
-      if (!node.online) return;
     }
     if (!progressed) break;
   }
   if (const auto timeout = router.poll_timeout()) {
-    const std::int64_t at = std::max(timeout->nanoseconds(), now_ns);
+    const std::int64_t at = std::max(timeout->nanoseconds(), lane.now_ns);
     if (at != node.wake_ns) {
       node.wake_ns = at;
-      queue.push(at, EventKind::kWake, n);
+      lane.queue.push(at, EventKind::kWake, n);
     }
   }
 }
 
-void Engine::send(NodeIndex n, relay::Transmit transmit) {
+void Engine::send(Lane& lane, NodeIndex n, relay::Transmit transmit) {
   const auto c = connection_of(n, transmit.peer);
   if (!c) return;  // closed under the router's feet; it hears of it in handle_peer_disconnected
   const Connection& conn = connections[*c];
@@ -142,8 +201,7 @@ void Engine::send(NodeIndex n, relay::Transmit transmit) {
   NodeState& node = nodes[n];
   const NodeIndex to = conn.dialer == n ? conn.listener : conn.dialer;
 
-  const std::uint32_t slot = alloc_frame();
-  Frame& frame = frames[slot];
+  Frame frame;
   frame.rpc = std::move(transmit.rpc);
   frame.from = n;
   frame.app = split_of(frame.rpc);
@@ -153,104 +211,118 @@ void Engine::send(NodeIndex n, relay::Transmit transmit) {
   frame.wire_total = cost.sender_bytes;
   frame.receiver_ack_bytes = cost.receiver_bytes;
   frame.wire = wire_split(frame.app, app_total, cost.sender_bytes);
-  if (measuring()) {
+  if (measuring(lane.now_ns)) {
     add(node.record.out.app, frame.app);
     add(node.record.out.wire, frame.wire);
   }
 
-  if (partitioned(n, to)) {  // sent into the void
-    free_frame(slot);
-    return;
-  }
+  if (partitioned(n, to, lane.now_ns)) return;  // sent into the void
   std::int64_t extra_delay = 0;
-  if (scenario.loss && now_ns >= scenario.loss->start.count() &&
-      now_ns < scenario.loss->end.count() && rng.bernoulli(scenario.loss->probability)) {
-    if (!scenario.loss->retransmit) {
-      free_frame(slot);
-      return;
-    }
+  if (scenario.loss && lane.now_ns >= scenario.loss->start.count() &&
+      lane.now_ns < scenario.loss->end.count() && lane.rng.bernoulli(scenario.loss->probability)) {
+    if (!scenario.loss->retransmit) return;
     // TCP recovers the lost segment after a retransmission timeout (Linux: at least 200 ms).
     extra_delay = std::max<std::int64_t>(200'000'000, 2 * conn.latency_ns);
   }
   const auto serialise =
       static_cast<std::int64_t>(static_cast<double>(cost.sender_bytes) * node.up_ns_per_byte);
-  node.up_free_ns = std::max(node.up_free_ns, now_ns) + serialise;
+  node.up_free_ns = std::max(node.up_free_ns, lane.now_ns) + serialise;
   const auto receive = static_cast<std::int64_t>(static_cast<double>(cost.sender_bytes) *
                                                  nodes[to].down_ns_per_byte);
-  queue.push(node.up_free_ns + conn.latency_ns + extra_delay + receive, EventKind::kFrameArrive, to,
-             *c, slot);
-}
-
-void Engine::arrive(const Event& event, bool downlink_done) {
-  const std::uint32_t slot = event.b;
-  Connection& conn = connections[event.a];
-  NodeState& node = nodes[event.node];
-  if (!conn.open || !node.online) {
-    free_frame(slot);
+  // At least one link latency away, so never inside the window being run (see run_until).
+  const std::int64_t arrive_ns = node.up_free_ns + conn.latency_ns + extra_delay + receive;
+  Lane& target = lane_of(to);
+  if (&target != &lane) {
+    lane.handovers.push_back(Handover{arrive_ns, to, *c, std::move(frame)});
     return;
   }
-  Frame& frame = frames[slot];
+  const std::uint32_t slot = lane.alloc_frame();
+  lane.frames[slot] = std::move(frame);
+  lane.queue.push(arrive_ns, EventKind::kFrameArrive, to, *c, slot);
+}
+
+void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
+  const std::uint32_t slot = event.b;
+  const Connection& conn = connections[event.a];
+  NodeState& node = nodes[event.node];
+  if (!conn.open || !node.online) {
+    lane.free_frame(slot);
+    return;
+  }
+  Frame& frame = lane.frames[slot];
   if (!downlink_done) {
     // The frame finished arriving at event time if the downlink was free when it started; if an
     // earlier frame still occupied it, it queues behind that one.
     const auto receive =
         static_cast<std::int64_t>(static_cast<double>(frame.wire_total) * node.down_ns_per_byte);
-    const std::int64_t started = now_ns - receive;
+    const std::int64_t started = lane.now_ns - receive;
     if (node.down_free_ns > started) {
       node.down_free_ns += receive;
-      queue.push(node.down_free_ns, EventKind::kFrameDeliver, event.node, event.a, slot);
+      lane.queue.push(node.down_free_ns, EventKind::kFrameDeliver, event.node, event.a, slot);
       return;
     }
-    node.down_free_ns = now_ns;
+    node.down_free_ns = lane.now_ns;
   }
-  if (measuring()) {
+  if (measuring(lane.now_ns)) {
     add(node.record.in.app, frame.app);
     add(node.record.in.wire, frame.wire);
-    // The ACKs it sends back, charged to the frame's largest kind.
-    const auto largest = static_cast<std::size_t>(
+    // The ACKs it sends back, charged to the frame's largest kind (the sender's side is another
+    // node's record, counted between windows).
+    const auto largest = static_cast<std::uint32_t>(
         std::max_element(frame.app.begin(), frame.app.end()) - frame.app.begin());
     node.record.out.wire[largest] += frame.receiver_ack_bytes;
-    nodes[frame.from].record.in.wire[largest] += frame.receiver_ack_bytes;
+    lane.ack_credits.push_back(AckCredit{frame.from, largest, frame.receiver_ack_bytes});
   }
   const std::uint32_t handle =
       conn.listener == event.node ? conn.listener_handle : conn.dialer_handle;
   relay::Rpc rpc = std::move(frame.rpc);
-  free_frame(slot);
-  node.router->handle_rpc(now(), relay::PeerHandle{handle}, std::move(rpc));
-  pump(event.node);
+  lane.free_frame(slot);
+  node.router->handle_rpc(lane.now(), relay::PeerHandle{handle}, std::move(rpc));
+  pump(lane, event.node);
 }
 
-void Engine::wake(NodeIndex n) {
+void Engine::wake(Lane& lane, NodeIndex n) {
   NodeState& node = nodes[n];
-  if (!node.online || node.wake_ns != now_ns) return;  // stale: re-armed or node gone
+  if (!node.online || node.wake_ns != lane.now_ns) return;  // stale: re-armed or node gone
   node.wake_ns = kNever;
-  node.router->handle_timeout(now());
+  node.router->handle_timeout(lane.now());
   const std::uint64_t heartbeats = node.router->heartbeats();
   if (heartbeats != node.heartbeats_seen) {
     node.heartbeats_seen = heartbeats;
     // Every tenth heartbeat of each node, staggered by index: enough to catch a broken mesh,
     // cheap enough for 10,000 nodes.
-    if ((heartbeats + n) % 10 == 0) check_mesh(n);
+    if ((heartbeats + n) % 10 == 0) {
+      for (std::string& problem : mesh_problems(n, lane.now_ns)) {
+        lane.effects.push_back(
+            LaneEffect{lane.now_ns, n, Violation{kCheckMeshDegree, std::move(problem)}});
+      }
+    }
   }
-  pump(n);
+  pump(lane, n);
 }
 
-void Engine::handle_router_event(NodeIndex n, relay::RouterEvent event) {
+void Engine::handle_router_event(Lane& lane, NodeIndex n, relay::RouterEvent event) {
   if (auto* delivered = std::get_if<relay::MessageDelivered>(&event)) {
-    record_delivery(n, *delivered);
+    lane.effects.push_back(LaneEffect{lane.now_ns, n, Delivery{std::move(*delivered)}});
   } else if (auto* disconnect = std::get_if<relay::DisconnectPeer>(&event)) {
-    if (const auto c = connection_of(n, disconnect->peer)) close_connection(*c);
+    lane.effects.push_back(LaneEffect{lane.now_ns, n, Disconnect{disconnect->peer}});
   }
   // Grafts, prunes and peer exchange only change router state the checkers read directly.
 }
 
-void Engine::dispatch(const Event& event) {
+void Engine::dispatch_node(Lane& lane, const Event& event) {
   switch (event.kind) {
-    case EventKind::kFrameArrive: arrive(event, false); break;
-    case EventKind::kFrameDeliver: arrive(event, true); break;
-    case EventKind::kWake: wake(event.node); break;
-    case EventKind::kPublish: publish(event.node, event.a); break;
-    case EventKind::kAttack: attack(event.node); break;
+    case EventKind::kFrameArrive: arrive(lane, event, false); break;
+    case EventKind::kFrameDeliver: arrive(lane, event, true); break;
+    case EventKind::kWake: wake(lane, event.node); break;
+    case EventKind::kPublish: publish(lane, event.node, event.a); break;
+    case EventKind::kAttack: attack(lane, event.node); break;
+    default: WAKU_ASSERT_MSG(false, "a topology event in a lane");
+  }
+}
+
+void Engine::dispatch_topology(const Event& event) {
+  switch (event.kind) {
     case EventKind::kStart:
       start_node(event.node);
       if (churns(event.node)) schedule_leave(event.node, now_ns);
@@ -264,45 +336,151 @@ void Engine::dispatch(const Event& event) {
         queue.push(now_ns + kCheckIntervalNs, EventKind::kCheck, 0);
       }
       break;
+    default: WAKU_ASSERT_MSG(false, "a node event in the topology queue");
   }
+}
+
+void Engine::run_lane(Lane& lane, std::int64_t before_ns) {
+  while (!lane.queue.empty() && lane.queue.top().time_ns < before_ns) {
+    const Event event = lane.queue.pop();
+    lane.now_ns = event.time_ns;
+    ++lane.events;
+    lane.mix((static_cast<std::uint64_t>(event.time_ns) << 8) ^
+             static_cast<std::uint64_t>(event.kind));
+    lane.mix((static_cast<std::uint64_t>(event.node) << 32) ^ event.a);
+    dispatch_node(lane, event);
+  }
+}
+
+// Between windows, with the lanes idle: frames change lanes, then each lane's effects are
+// applied in the order they happened, lane 0 first. Applying an effect can make more (closing a
+// connection pumps both routers), so this repeats until nothing is left: a frame must be in its
+// lane's queue before the next window is sized.
+void Engine::apply_lane_effects() {
+  const std::int64_t window_end_ns = now_ns;
+  for (bool pending = true; pending;) {
+    pending = false;
+    for (Lane& lane : lanes) {
+      for (Handover& h : lane.handovers) {
+        Lane& target = lane_of(h.to);
+        const std::uint32_t slot = target.alloc_frame();
+        target.frames[slot] = std::move(h.frame);
+        target.queue.push(h.arrive_ns, EventKind::kFrameArrive, h.to, h.conn, slot);
+      }
+      lane.handovers.clear();
+      for (const AckCredit& credit : lane.ack_credits) {
+        nodes[credit.node].record.in.wire[credit.kind] += credit.bytes;
+      }
+      lane.ack_credits.clear();
+    }
+    for (Lane& lane : lanes) {
+      std::vector<LaneEffect> effects;
+      effects.swap(lane.effects);
+      for (LaneEffect& effect : effects) {
+        if (auto* p = std::get_if<Publication>(&effect.what)) {
+          now_ns = effect.time_ns;
+          track_message(effect.node, p->message, p->traffic_kind, p->slot, p->valid);
+        } else if (auto* d = std::get_if<Delivery>(&effect.what)) {
+          now_ns = effect.time_ns;
+          record_delivery(effect.node, d->delivered);
+        } else if (auto* v = std::get_if<Violation>(&effect.what)) {
+          now_ns = effect.time_ns;
+          violation(v->check, std::move(v->detail));
+        } else if (auto* x = std::get_if<Disconnect>(&effect.what)) {
+          // The router asked during the window; the connection closes at its end.
+          now_ns = window_end_ns;
+          if (nodes[effect.node].online) {
+            if (const auto c = connection_of(effect.node, x->peer)) close_connection(*c);
+          }
+        }
+      }
+      now_ns = window_end_ns;
+      effects.clear();
+      if (lane.effects.empty()) lane.effects.swap(effects);  // keeps the capacity
+    }
+    for (const Lane& lane : lanes) {
+      pending = pending || !lane.handovers.empty() || !lane.effects.empty();
+    }
+  }
+}
+
+void Engine::run_lanes(std::int64_t before_ns) {
+  ++windows;
+  if (worker_) {
+    worker_->run(before_ns);
+  } else {
+    for (Lane& lane : lanes) run_lane(lane, before_ns);
+  }
+}
+
+std::uint64_t Engine::total_events() const {
+  std::uint64_t total = events;
+  for (const Lane& lane : lanes) total += lane.events;
+  return total;
 }
 
 void Engine::report_progress() {
   const auto wall_now = std::chrono::steady_clock::now();
   const double since = std::chrono::duration<double>(wall_now - last_report).count();
   if (since < options.progress_interval_seconds) return;
+  const std::uint64_t all_events = total_events();
   Progress progress;
   progress.sim_seconds = static_cast<double>(now_ns) / 1e9;
   progress.sim_total_seconds = static_cast<double>(end_ns) / 1e9;
   progress.wall_seconds = std::chrono::duration<double>(wall_now - wall_start).count();
-  progress.events = events;
-  progress.events_per_second = static_cast<double>(events - events_at_last_report) / since;
+  progress.events = all_events;
+  progress.events_per_second = static_cast<double>(all_events - events_at_last_report) / since;
   progress.rss_bytes = current_rss_bytes();
   progress.messages_published = result.messages_published;
   progress.deliveries = result.deliveries;
   progress.nodes_online = nodes_online;
   options.on_progress(progress);
   last_report = wall_now;
-  events_at_last_report = events;
+  events_at_last_report = all_events;
 }
 
+// Windows of node events, each no longer than the shortest link latency (a frame sent inside a
+// window arrives after it ends) and never past the next topology event, which runs alone once
+// the window's effects are applied. Topology events at time t run before node events at t.
 void Engine::run_until(std::int64_t until_ns) {
-  while (!queue.empty() && queue.top().time_ns <= until_ns) {
-    const Event event = queue.pop();
-    now_ns = event.time_ns;
-    ++events;
-    mix((static_cast<std::uint64_t>(event.time_ns) << 8) ^ static_cast<std::uint64_t>(event.kind));
-    mix((static_cast<std::uint64_t>(event.node) << 32) ^ event.a);
-    dispatch(event);
-    if ((events & 0xffff) == 0 && options.on_progress) report_progress();
+  const std::int64_t horizon_ns = until_ns == kNever ? kNever : until_ns + 1;  // exclusive
+  apply_lane_effects();  // what a caller's own pump() sent between runs
+  for (;;) {
+    std::int64_t first_node_event = kNever;
+    for (const Lane& lane : lanes) {
+      if (!lane.queue.empty())
+        first_node_event = std::min(first_node_event, lane.queue.top().time_ns);
+    }
+    const std::int64_t next_topology = queue.empty() ? kNever : queue.top().time_ns;
+    const std::int64_t window_end =
+        std::min({first_node_event == kNever ? kNever : first_node_event + window_ns, next_topology,
+                  horizon_ns});
+    if (window_end == kNever) break;  // nothing left at all
+    if (first_node_event < window_end) run_lanes(window_end);
+    now_ns = std::min(window_end, until_ns);
+    apply_lane_effects();
+    while (!queue.empty() && queue.top().time_ns <= now_ns) {
+      const Event event = queue.pop();
+      ++events;
+      mix((static_cast<std::uint64_t>(event.time_ns) << 8) ^
+          static_cast<std::uint64_t>(event.kind));
+      mix((static_cast<std::uint64_t>(event.node) << 32) ^ event.a);
+      dispatch_topology(event);
+      apply_lane_effects();  // frames the routers sent to other lanes
+    }
+    if (options.on_progress) report_progress();
+    if (window_end >= horizon_ns) break;
   }
   now_ns = until_ns;
+  for (Lane& lane : lanes) lane.now_ns = until_ns;
 }
 
 RunResult Engine::run() {
   wall_start = std::chrono::steady_clock::now();
   last_report = wall_start;
+  if (options.threads > 1 && lanes.size() > 1) worker_ = std::make_unique<LaneWorker>(*this);
   run_until(end_ns);
+  worker_.reset();
   RunResult out = collect();
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -1,7 +1,9 @@
 // Simulation: many relay routers — the same relay::Router objects the node runs — on one
 // simulated network in virtual time.
 //
-// The engine is single-threaded and discrete-event (engine/event_queue.hpp). One seed drives
+// The engine is discrete-event (engine/event_queue.hpp), on one thread or two: the nodes are
+// split into two lanes that run side by side in windows shorter than any link latency
+// (engine/simulation_state.hpp), deterministically. One seed drives
 // everything: topology, latencies, traffic and faults draw from the simulation's Rng, and every
 // node's own choices from Rng::derive(seed, node index), so adding a node does not perturb the
 // others. The network sits above the secure channel and muxer: a router's Transmit becomes one
@@ -46,6 +48,8 @@ struct SimOptions {
   double progress_interval_seconds{2.0};
   // The command line that reproduces the run, recorded in the result.
   std::string reproduce_command;
+  // Threads to run on: 1 or 2. The result, digest included, does not depend on it.
+  unsigned threads{1};
 };
 
 class Simulation {

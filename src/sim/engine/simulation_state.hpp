@@ -4,6 +4,15 @@
 // topology.cpp (nodes starting, leaving, dialling), traffic.cpp (publications and attackers) and
 // results.cpp (checkers' bookkeeping and the RunResult). Everything is indexed by small integers
 // (node, connection, frame slot, message record), so the hot path touches flat vectors only.
+//
+// Two kinds of events. Node events (frames, wake-ups, publications) touch one node and live in
+// that node's Lane; lanes run side by side in windows of virtual time no longer than the shortest
+// link latency, so nothing one lane does inside a window can reach another lane before the window
+// ends. What a node event does to shared state (message records, checkers, closing a connection,
+// frames for another lane) is queued in its lane and applied between windows, lane by lane in a
+// fixed order. Topology events (start, leave, discovery, handshakes, periodic checks) touch
+// several nodes and run alone, between windows. The partition into lanes is fixed by the scenario,
+// not by the number of threads, so a run gives the same digest on one thread or two.
 #pragma once
 
 #include <chrono>
@@ -13,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "sim/engine/event_queue.hpp"
@@ -108,8 +118,75 @@ struct MessageRecord {
   std::vector<std::uint64_t> seen_by;     // bitmap over nodes, freed when the record is final
 };
 
+// What a node event did to shared state, applied between windows (see the top of the file).
+struct Publication {
+  relay::RelayMessagePtr message;
+  std::uint32_t traffic_kind{0};
+  std::uint32_t slot{0};
+  bool valid{true};
+};
+struct Delivery {
+  relay::MessageDelivered delivered;
+};
+struct Disconnect {
+  relay::PeerHandle peer;
+};
+struct Violation {
+  std::size_t check{0};
+  std::string detail;
+};
+struct LaneEffect {
+  std::int64_t time_ns{0};
+  NodeIndex node{0};
+  std::variant<Publication, Delivery, Disconnect, Violation> what;
+};
+
+// A frame on its way to a node of another lane, handed over between windows.
+struct Handover {
+  std::int64_t arrive_ns{0};
+  NodeIndex to{0};
+  ConnIndex conn{0};
+  Frame frame;
+};
+
+// The ACK bytes a receiver sends back for a frame, counted in at the sender between windows.
+struct AckCredit {
+  NodeIndex node{0};
+  std::uint32_t kind{0};
+  std::uint64_t bytes{0};
+};
+
+// One lane: the node events of its nodes, their clock, and what they did to shared state.
+struct Lane {
+  EventQueue queue;
+  std::int64_t now_ns{0};
+  Rng rng{0};  // link loss
+  std::vector<Frame> frames;
+  std::vector<std::uint32_t> free_frames;
+  std::vector<LaneEffect> effects;
+  std::vector<Handover> handovers;
+  std::vector<AckCredit> ack_credits;
+  // The protected-shard validator's own copy: it counts what it checks, so lanes cannot share it.
+  std::unique_ptr<relay::ProtectedShardValidator> validator;
+  std::uint64_t events{0};
+  std::uint64_t digest{0xcbf29ce484222325ULL};
+
+  void mix(std::uint64_t value) {
+    digest = (digest ^ value) * 0x100000001b3ULL;
+    digest ^= digest >> 29;
+  }
+  Instant now() const { return Instant::from_nanoseconds(now_ns); }
+  std::uint32_t alloc_frame();
+  void free_frame(std::uint32_t slot);
+};
+
+class LaneWorker;  // simulation.cpp: the second thread
+
 struct Engine {
   Engine(const Scenario& scenario, SimOptions options);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  ~Engine();
 
   // --- setup (topology.cpp) ---
   Result<void> build();
@@ -124,9 +201,9 @@ struct Engine {
   void schedule_leave(NodeIndex n, std::int64_t after_ns);
   void schedule_discover(NodeIndex n);
   bool connected(NodeIndex a, NodeIndex b) const;
-  bool partitioned(NodeIndex a, NodeIndex b) const {
+  bool partitioned(NodeIndex a, NodeIndex b, std::int64_t at_ns) const {
     return scenario.partition && nodes[a].side != nodes[b].side &&
-           now_ns >= scenario.partition->start.count() && now_ns < scenario.partition->heal.count();
+           at_ns >= scenario.partition->start.count() && at_ns < scenario.partition->heal.count();
   }
 
   // --- the loop (simulation.cpp) ---
@@ -135,33 +212,44 @@ struct Engine {
   // the engine with this; run() runs it to the end).
   void run_until(std::int64_t until_ns);
   void report_progress();
-  void dispatch(const Event& event);
-  void pump(NodeIndex n);
-  void send(NodeIndex n, relay::Transmit transmit);
-  void arrive(const Event& event, bool downlink_done);
-  void wake(NodeIndex n);
-  void handle_router_event(NodeIndex n, relay::RouterEvent event);
-  std::uint32_t alloc_frame();
-  void free_frame(std::uint32_t slot);
+  void dispatch_topology(const Event& event);
+  void run_lanes(std::int64_t before_ns);
+  void run_lane(Lane& lane, std::int64_t before_ns);
+  void dispatch_node(Lane& lane, const Event& event);
+  void apply_lane_effects();
+  void pump(Lane& lane, NodeIndex n);
+  void send(Lane& lane, NodeIndex n, relay::Transmit transmit);
+  void arrive(Lane& lane, const Event& event, bool downlink_done);
+  void wake(Lane& lane, NodeIndex n);
+  void handle_router_event(Lane& lane, NodeIndex n, relay::RouterEvent event);
   std::optional<ConnIndex> connection_of(NodeIndex n, relay::PeerHandle handle) const;
+  Lane& lane_of(NodeIndex n) { return lanes[n % lanes.size()]; }
+  // The node's lane with its clock set to the engine's, for topology events (lanes are idle).
+  Lane& idle_lane_of(NodeIndex n) {
+    Lane& lane = lane_of(n);
+    lane.now_ns = now_ns;
+    return lane;
+  }
   void mix(std::uint64_t value) {
     digest = (digest ^ value) * 0x100000001b3ULL;
     digest ^= digest >> 29;
   }
-  bool measuring() const { return now_ns >= warmup_ns; }
+  bool measuring(std::int64_t at_ns) const { return at_ns >= warmup_ns; }
   Instant now() const { return Instant::from_nanoseconds(now_ns); }
+  std::uint64_t total_events() const;
 
   // --- traffic (traffic.cpp) ---
-  void schedule_publish(NodeIndex n, std::uint32_t kind);
-  void publish(NodeIndex n, std::uint32_t kind);
-  void attack(NodeIndex n);
+  void schedule_publish(NodeIndex n, std::uint32_t kind, std::int64_t from_ns);
+  void publish(Lane& lane, NodeIndex n, std::uint32_t kind);
+  void attack(Lane& lane, NodeIndex n);
 
   // --- bookkeeping, checkers and results (results.cpp) ---
   void track_message(NodeIndex publisher, const relay::RelayMessagePtr& message,
                      std::uint32_t traffic_kind, std::size_t slot, bool valid);
   MessageRecord* find_record(const relay::MessageId& id);
   void record_delivery(NodeIndex n, const relay::MessageDelivered& delivered);
-  void check_mesh(NodeIndex n);
+  void check_mesh(NodeIndex n);  // reports at once (topology events and tests)
+  std::vector<std::string> mesh_problems(NodeIndex n, std::int64_t at_ns) const;
   void periodic_check();
   void finalize_messages(std::int64_t older_than_ns);
   void violation(std::size_t check, std::string detail);
@@ -177,9 +265,10 @@ struct Engine {
   std::vector<std::string> shard_topics;  // pubsub topic per shard slot
   std::vector<NodeState> nodes;
   std::vector<Connection> connections;
-  std::vector<Frame> frames;
-  std::vector<std::uint32_t> free_frames;
-  EventQueue queue;
+  EventQueue queue;  // topology events
+  std::vector<Lane> lanes;
+  std::int64_t window_ns{0};  // longest window lanes run alone: the shortest link latency
+  std::size_t windows{0};
   WireStack wire_stack;
   std::vector<std::string> content_topics;  // per traffic kind
   std::optional<crypto::Secp256k1PrivateKey> community_key;
@@ -196,7 +285,7 @@ struct Engine {
   std::int64_t publish_end_ns{0};
   std::int64_t fault_end_ns{0};         // after this, no fault is active
   std::int64_t convergence_from_ns{0};  // messages published after this must reach everyone
-  std::uint64_t events{0};
+  std::uint64_t events{0};              // topology events; lanes count their own
   std::chrono::steady_clock::time_point wall_start{};  // progress reports (never in results)
   std::chrono::steady_clock::time_point last_report{};
   std::uint64_t events_at_last_report{0};
@@ -210,8 +299,15 @@ struct Engine {
     std::uint64_t violations{0};
     std::string first;
   };
-  std::vector<CheckState> checks;  // indexed like kCheckNames
+  std::vector<CheckState> checks;       // indexed like kCheckNames
+  std::unique_ptr<LaneWorker> worker_;  // set while run() uses a second thread
 };
+
+// Lanes run alone for at most the shortest link latency, and at most this long (effects such as
+// a router's disconnect wait for the window's end).
+inline constexpr std::int64_t kMaxWindowNs = 10'000'000;
+// Below this shortest latency the windows would be too short to be worth a thread: one lane.
+inline constexpr std::int64_t kMinParallelWindowNs = 1'000'000;
 
 inline constexpr std::int64_t kCheckIntervalNs = 5'000'000'000;
 // A message's record stays open this long after publication (longer than the seen cache's 2

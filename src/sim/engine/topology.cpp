@@ -31,19 +31,20 @@ constexpr std::int64_t kStartupSpreadNs = 10 * kSecond;
 
 // Signature checks are pure functions of the message bytes; at 10,000 nodes one message would
 // be verified ~10,000 times (27 µs each), an hour of CPU per simulated hour. The verdict is
-// derived once per message, like its id (ARCHITECTURE.md), by running the real validator the
-// first time a node checks the message and remembering its answer.
+// derived once per message, like its id (ARCHITECTURE.md): the real validator runs when the
+// message's record is made (track_message) and every router reads its answer. Records are only
+// written between windows, so lanes read them without locks; a message without a verdict yet
+// (a node checking its own lane's publication inside the window) is checked by the lane's own
+// validator.
 class SharedVerdictValidator final : public relay::Validator {
  public:
   SharedVerdictValidator(Engine& sim, relay::ProtectedShardValidator& real)
       : sim_(sim), real_(real) {}
   relay::Verdict validate(const relay::ValidationContext& context,
                           const relay::RelayMessage& message) override {
-    MessageRecord* record = sim_.find_record(message.id);
+    const MessageRecord* record = sim_.find_record(message.id);
     if (record != nullptr && record->verdict) return *record->verdict;
-    const relay::Verdict verdict = real_.validate(context, message);
-    if (record != nullptr) record->verdict = verdict;
-    return verdict;
+    return real_.validate(context, message);
   }
 
  private:
@@ -120,6 +121,19 @@ Result<void> Engine::build() {
         std::vector<relay::ProtectedShard>{protected_shard});
   }
 
+  // Two lanes when every link is slow enough for windows worth a thread; the split depends on
+  // the scenario only, so results do not depend on the number of threads.
+  const std::int64_t shortest_latency = scenario.latency.min.count();
+  const std::size_t lane_count = shortest_latency >= kMinParallelWindowNs ? 2 : 1;
+  window_ns = lane_count > 1 ? std::min(shortest_latency, kMaxWindowNs) : kMinParallelWindowNs;
+  lanes.resize(lane_count);
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    lanes[i].rng = Rng::derive(scenario.seed, UINT64_MAX - 1 - i);
+    if (real_validator) {
+      lanes[i].validator = std::make_unique<relay::ProtectedShardValidator>(*real_validator);
+    }
+  }
+
   end_ns = scenario.duration.count();
   warmup_ns = scenario.warmup.count();
   publish_end_ns = end_ns - scenario.cooldown.count();
@@ -157,10 +171,10 @@ Result<void> Engine::build() {
   if (scenario.attack) {
     for (NodeIndex n = 0; n < nodes.size(); ++n) {
       if (!nodes[n].attacker) continue;
-      queue.push(scenario.attack->start.count() +
-                     static_cast<std::int64_t>(
-                         nodes[n].rng.exponential(1e9 / scenario.attack->messages_per_second)),
-                 EventKind::kAttack, n);
+      lane_of(n).queue.push(
+          scenario.attack->start.count() + static_cast<std::int64_t>(nodes[n].rng.exponential(
+                                               1e9 / scenario.attack->messages_per_second)),
+          EventKind::kAttack, n);
     }
   }
   if (scenario.churn && scenario.churn->leaves_per_node_per_hour > 0) {
@@ -209,8 +223,9 @@ void Engine::start_node(NodeIndex n) {
   WAKU_ASSERT_MSG(router.has_value(), "profile configs are valid");
   node.router.emplace(std::move(*router));
   if (real_validator && !node.attacker) {
-    node.router->add_validator(shard_topics[shard_slot(*scenario.protected_shard)],
-                               std::make_unique<SharedVerdictValidator>(*this, *real_validator));
+    node.router->add_validator(
+        shard_topics[shard_slot(*scenario.protected_shard)],
+        std::make_unique<SharedVerdictValidator>(*this, *lane_of(n).validator));
   }
   // A restarted node has a fresh router with an empty seen cache: getting a message again that
   // its previous life delivered is not a duplicate of this life.
@@ -233,12 +248,12 @@ void Engine::start_node(NodeIndex n) {
       const auto& shards_of = group.shards;
       if (std::find(shards_of.begin(), shards_of.end(), scenario.traffic[k].shard) !=
           shards_of.end()) {
-        schedule_publish(n, k);
+        schedule_publish(n, k, now_ns);
       }
     }
   }
   discover(n);
-  pump(n);
+  pump(idle_lane_of(n), n);
 }
 
 void Engine::leave_node(NodeIndex n) {
@@ -321,7 +336,8 @@ bool Engine::dial(NodeIndex from, NodeIndex to) {
 void Engine::on_connected(ConnIndex c) {
   Connection& conn = connections[c];
   if (!conn.open) return;
-  if (partitioned(conn.dialer, conn.listener)) {  // the handshake cannot cross the partition
+  if (partitioned(conn.dialer, conn.listener,
+                  now_ns)) {  // the handshake cannot cross the partition
     close_connection(c);
     return;
   }
@@ -337,8 +353,8 @@ void Engine::on_connected(ConnIndex c) {
   const auto dialer_id = u64_be(conn.dialer);
   info.peer_id = Bytes(dialer_id.begin(), dialer_id.end());
   nodes[conn.listener].router->handle_peer_connected(now(), info);
-  pump(conn.dialer);
-  pump(conn.listener);
+  pump(idle_lane_of(conn.dialer), conn.dialer);
+  pump(idle_lane_of(conn.listener), conn.listener);
 }
 
 void Engine::close_connection(ConnIndex c) {
@@ -362,7 +378,7 @@ void Engine::close_connection(ConnIndex c) {
   }
   for (const NodeIndex n : ends) {
     if (!nodes[n].online) continue;
-    pump(n);
+    pump(idle_lane_of(n), n);
     schedule_discover(n);
   }
 }

@@ -70,57 +70,62 @@ relay::RelayMessagePtr make_message(const std::string& pubsub_topic,
 
 // --- Engine: publications ---
 
-void Engine::schedule_publish(NodeIndex n, std::uint32_t kind) {
+void Engine::schedule_publish(NodeIndex n, std::uint32_t kind, std::int64_t from_ns) {
   const TrafficKind& traffic = scenario.traffic[kind];
   if (traffic.rate_per_node_per_hour <= 0) return;
   NodeState& node = nodes[n];
   const double mean_ns = 3600e9 / traffic.rate_per_node_per_hour;
-  const std::int64_t start = std::max(now_ns, warmup_ns);
+  const std::int64_t start = std::max(from_ns, warmup_ns);
   const auto at = start + static_cast<std::int64_t>(node.rng.exponential(mean_ns));
-  if (at < publish_end_ns) queue.push(at, EventKind::kPublish, n, kind);
+  if (at < publish_end_ns) lane_of(n).queue.push(at, EventKind::kPublish, n, kind);
 }
 
-void Engine::publish(NodeIndex n, std::uint32_t kind) {
+// The record is made between windows (Publication); no other node can receive the message before.
+void Engine::publish(Lane& lane, NodeIndex n, std::uint32_t kind) {
   NodeState& node = nodes[n];
   if (!node.online) return;  // the chain restarts when the node rejoins
-  schedule_publish(n, kind);
+  schedule_publish(n, kind, lane.now_ns);
   const TrafficKind& traffic = scenario.traffic[kind];
   const std::size_t slot = shard_slot(traffic.shard);
   const bool is_protected = scenario.protected_shard && *scenario.protected_shard == traffic.shard;
   const std::size_t bytes = draw_size(traffic.size, node.rng);
-  const UnixNanos timestamp{kUnixTimeAtOriginNs + now_ns};
+  const UnixNanos timestamp{kUnixTimeAtOriginNs + lane.now_ns};
   auto message = make_message(shard_topics[slot], content_topics[kind], n, ++node.publish_counter,
                               bytes, timestamp, is_protected ? Signing::kValid : Signing::kNone,
                               is_protected ? &*community_key : nullptr);
-  track_message(n, message, kind, slot, /*valid=*/true);
-  auto outcome = node.router->publish(now(), message);
+  lane.effects.push_back(LaneEffect{lane.now_ns, n,
+                                    Publication{message, kind, static_cast<std::uint32_t>(slot),
+                                                /*valid=*/true}});
+  auto outcome = node.router->publish(lane.now(), message);
   if (!outcome) {
-    violation(kCheckConvergence, "publish failed at node " + std::to_string(n) + ": " +
-                                     std::string(outcome.error().context));
+    lane.effects.push_back(
+        LaneEffect{lane.now_ns, n,
+                   Violation{kCheckConvergence, "publish failed at node " + std::to_string(n) +
+                                                    ": " + std::string(outcome.error().context)}});
   }
   ++node.record.published;
-  pump(n);
+  pump(lane, n);
 }
 
-void Engine::attack(NodeIndex n) {
+void Engine::attack(Lane& lane, NodeIndex n) {
   NodeState& node = nodes[n];
   const AttackConfig& config = *scenario.attack;
-  const auto next =
-      now_ns + static_cast<std::int64_t>(node.rng.exponential(1e9 / config.messages_per_second));
-  if (next < std::min(end_ns, config.end.count())) queue.push(next, EventKind::kAttack, n);
+  const auto next = lane.now_ns + static_cast<std::int64_t>(
+                                      node.rng.exponential(1e9 / config.messages_per_second));
+  if (next < std::min(end_ns, config.end.count())) lane.queue.push(next, EventKind::kAttack, n);
   if (!node.online) return;
   const std::size_t slot = shard_slot(*scenario.protected_shard);
-  const UnixNanos timestamp{kUnixTimeAtOriginNs + now_ns};
+  const UnixNanos timestamp{kUnixTimeAtOriginNs + lane.now_ns};
   const Signing signing =
       config.kind == AttackConfig::Kind::kUnsigned ? Signing::kUnsigned : Signing::kBadSignature;
   auto message = make_message(shard_topics[slot], "/spam/1/flood/proto", n, ++node.publish_counter,
                               2048, timestamp, signing, nullptr);
-  track_message(n, message, 0, slot, /*valid=*/false);
+  lane.effects.push_back(LaneEffect{
+      lane.now_ns, n, Publication{message, 0, static_cast<std::uint32_t>(slot), /*valid=*/false}});
   // The attacker's router has no validator, so it floods its own spam like any publication.
-  (void)node.router->publish(now(), message);
+  (void)node.router->publish(lane.now(), message);
   ++node.record.published;
-  ++result.invalid_published;
-  pump(n);
+  pump(lane, n);
 }
 
 }  // namespace waku::sim
