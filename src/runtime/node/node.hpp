@@ -101,7 +101,7 @@ class Node final : public NodeApi {
   Result<void> add_peer(std::string_view multiaddr) override;
   Result<void> subscribe(const std::string& pubsub_topic) override;
   Result<void> unsubscribe(const std::string& pubsub_topic) override;
-  Result<Bytes32> publish(const std::string& pubsub_topic, message::WakuMessage message) override;
+  Result<void> publish(const std::string& pubsub_topic, message::WakuMessage message) override;
   std::uint16_t cluster_id() const override { return config_.cluster_id; }
   std::optional<std::uint32_t> num_shards_in_network() const override {
     return config_.num_shards_in_network;

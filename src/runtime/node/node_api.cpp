@@ -4,7 +4,6 @@
 #include "runtime/node/node_state.hpp"
 #include "waku/codec/gossipsub_codec.hpp"
 #include "waku/codec/waku_message_codec.hpp"
-#include "waku/message/message_hash.hpp"
 #include "waku/p2p/multiaddr.hpp"
 
 namespace waku::runtime {
@@ -94,9 +93,8 @@ Result<void> Node::unsubscribe(const std::string& pubsub_topic) {
   return {};
 }
 
-Result<Bytes32> Node::publish(const std::string& pubsub_topic, message::WakuMessage message) {
+Result<void> Node::publish(const std::string& pubsub_topic, message::WakuMessage message) {
   if (!config_.relay) return unexpected(Errc::kUnsupported, "relay is disabled (--relay=false)");
-  const Bytes32 hash = message::deterministic_message_hash(pubsub_topic, message);
   auto relay_message =
       codec::make_relay_message(pubsub_topic, SharedBytes(codec::encode_waku_message(message)));
   auto outcome = router_.publish(now(), relay_message);
@@ -107,7 +105,7 @@ Result<Bytes32> Node::publish(const std::string& pubsub_topic, message::WakuMess
     return unexpected(Errc::kNoPeers, "publish: no peers subscribed to the topic");
   }
   ++counters_.messages_out_by_topic[pubsub_topic];
-  return hash;
+  return {};
 }
 
 std::size_t Node::relay_unsent_bytes() const {

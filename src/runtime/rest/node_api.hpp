@@ -41,10 +41,10 @@ class NodeApi {
   virtual Result<void> add_peer(std::string_view multiaddr) = 0;  // starts a dial
   virtual Result<void> subscribe(const std::string& pubsub_topic) = 0;
   virtual Result<void> unsubscribe(const std::string& pubsub_topic) = 0;
-  // The deterministic message hash on success; errors: kNoPeers, kInvalidMessage, kTooLarge,
-  // kNotSubscribed, kUnsupported (relay disabled), ...
-  virtual Result<Bytes32> publish(const std::string& pubsub_topic,
-                                  message::WakuMessage message) = 0;
+  // Errors: kNoPeers, kInvalidMessage, kTooLarge, kNotSubscribed, kUnsupported (relay
+  // disabled), ... No message hash comes back: REST answers "OK" as nwaku does, and hashing the
+  // message again would cost a SHA-256 of the payload per publication for nobody.
+  virtual Result<void> publish(const std::string& pubsub_topic, message::WakuMessage message) = 0;
   virtual std::uint16_t cluster_id() const = 0;
   // Set with autosharding: the shard of a content topic is message::shard_for_content_topic.
   virtual std::optional<std::uint32_t> num_shards_in_network() const = 0;

@@ -297,8 +297,8 @@ HttpResponse RestRouter::relay_post(const HttpRequest& request, std::string_view
   if (!body) return text(400, body.error().detail);
   auto message = message_from_json(*body, options_.unix_now_ns());
   if (!message) return text(400, message.error().detail);
-  auto hash = node_.publish(*topic, std::move(message).value());
-  if (!hash) return text(400, "Failed to publish: " + hash.error().message());
+  auto published = node_.publish(*topic, std::move(message).value());
+  if (!published) return text(400, "Failed to publish: " + published.error().message());
   return ok_text();
 }
 
@@ -385,8 +385,8 @@ HttpResponse RestRouter::auto_post(const HttpRequest& request,
   }
   auto shard = shard_topic(message->content_topic);
   if (!shard) return text(400, "Failed to publish. " + shard.error().message());
-  auto hash = node_.publish(*shard, std::move(message).value());
-  if (!hash) return text(400, "Failed to publish. " + hash.error().message());
+  auto published = node_.publish(*shard, std::move(message).value());
+  if (!published) return text(400, "Failed to publish. " + published.error().message());
   return ok_text();
 }
 

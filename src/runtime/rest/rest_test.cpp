@@ -7,7 +7,6 @@
 #include "runtime/rest/json_codec.hpp"
 #include "runtime/rest/rest_server.hpp"
 #include "runtime/rest/test_http_client.hpp"
-#include "waku/message/message_hash.hpp"
 
 namespace waku::runtime {
 namespace {
@@ -45,11 +44,11 @@ class FakeNode : public NodeApi {
     cache->unsubscribe(topic);
     return {};
   }
-  Result<Bytes32> publish(const std::string& topic, message::WakuMessage message) override {
+  Result<void> publish(const std::string& topic, message::WakuMessage message) override {
     if (publish_error)
       return unexpected(*publish_error, "publish: no peers subscribed to the topic");
     published.emplace_back(topic, message);
-    return message::deterministic_message_hash(topic, message);
+    return {};
   }
   std::uint16_t cluster_id() const override { return cluster; }
   std::optional<std::uint32_t> num_shards_in_network() const override { return num_shards; }
