@@ -1,10 +1,16 @@
 // Micro-benchmarks of per-message work outside the router: the deterministic message hash (store
-// key, computed for every archived message) and protected-shard signing and verification (one
-// verification per received message on a protected shard).
+// key, computed for every archived message), protected-shard signing and verification (one
+// verification per received message on a protected shard), and the cryptography every relayed
+// message costs on the wire whatever the implementation: its id (SHA-256 of the encoded
+// WakuMessage) and one ChaCha20-Poly1305 seal or open of the Noise frame that carries it. These
+// two bound how fast a chain of relay processes can go (docs/benchmarks.md, relay chain).
 #include <benchmark/benchmark.h>
 
 #include "waku/base/assert.hpp"
+#include "waku/codec/waku_message_codec.hpp"
+#include "waku/crypto/chacha_poly.hpp"
 #include "waku/crypto/secp256k1.hpp"
+#include "waku/crypto/sha256.hpp"
 #include "waku/message/message_hash.hpp"
 #include "waku/message/protected_shard.hpp"
 #include "waku/message/topics.hpp"
@@ -76,5 +82,56 @@ void BM_ProtectedShardVerify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ProtectedShardVerify);
+
+// The gossipsub message id of a relayed 2 KB message: sha256 of its encoded WakuMessage.
+void BM_MessageId_2KB(benchmark::State& state) {
+  const Bytes data = waku::codec::encode_waku_message(message_2kb());
+  for (auto _ : state) {
+    auto id = waku::crypto::sha256(data);
+    benchmark::DoNotOptimize(id);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(data.size()));
+}
+BENCHMARK(BM_MessageId_2KB);
+
+// One Noise transport frame carrying a relayed 2 KB message (RPC framing included), sealed and
+// opened in place as the connection does.
+constexpr std::size_t kRelayFrameBytes = 2048 + 80;
+
+void BM_NoiseSeal_2KB(benchmark::State& state) {
+  Bytes32 key{};
+  key.fill(0x22);
+  waku::crypto::ChaChaPoly cipher(key);
+  Bytes frame(kRelayFrameBytes + waku::crypto::kChaChaPolyTagSize, 0x5a);
+  const std::span<std::uint8_t> out(frame);
+  std::uint64_t counter = 0;
+  for (auto _ : state) {
+    cipher.seal(waku::crypto::ChaChaPoly::noise_nonce(counter++), {},
+                waku::ByteView(frame).first(kRelayFrameBytes), out);
+    benchmark::DoNotOptimize(frame.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(kRelayFrameBytes));
+}
+BENCHMARK(BM_NoiseSeal_2KB);
+
+void BM_NoiseOpen_2KB(benchmark::State& state) {
+  Bytes32 key{};
+  key.fill(0x22);
+  waku::crypto::ChaChaPoly cipher(key);
+  const Bytes plain(kRelayFrameBytes, 0x5a);
+  Bytes sealed(kRelayFrameBytes + waku::crypto::kChaChaPolyTagSize);
+  const auto nonce = waku::crypto::ChaChaPoly::noise_nonce(7);
+  cipher.seal(nonce, {}, plain, sealed);
+  Bytes out(kRelayFrameBytes);
+  for (auto _ : state) {
+    const bool ok = cipher.open(nonce, {}, sealed, out);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(kRelayFrameBytes));
+}
+BENCHMARK(BM_NoiseOpen_2KB);
 
 }  // namespace

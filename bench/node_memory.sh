@@ -21,8 +21,11 @@ hwm() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 range_free() { for p in $(seq "$1" $(($1 + 2 * peers + 20))); do port_free "$p" || return 1; done; }
-base=$((30000 + (RANDOM % 250) * 100))
-until range_free $base; do base=$((30000 + (RANDOM % 250) * 100)); done
+# Fixed ports below the kernel's ephemeral range (32768 and up by default): a port probed free
+# there can be taken the next moment by any outgoing connection's source port.
+blocks=$(((32768 - 20000 - 2 * peers - 21) / 100))
+base=$((20000 + (RANDOM % blocks) * 100))
+until range_free $base; do base=$((20000 + (RANDOM % blocks) * 100)); done
 common=(--cluster-id=16 --shard=32 --listen-address=127.0.0.1 --log-level=${LOG_LEVEL:-WARN})
 
 "$wakunode" "${common[@]}" --tcp-port=$base >"$work/idle.log" 2>&1 &

@@ -31,7 +31,28 @@ if [ "$(id -u)" -eq 0 ]; then
   as_server=(runuser -u "$server_user" --)
 fi
 
+# A run killed with SIGKILL cannot clean up: its server keeps running and its directory (up to
+# tens of GB after a benchmark) stays. Each run records its own PID; directories whose recorded
+# owner is gone are stopped and removed here. Directories of a live owner are left alone.
+reap_orphans() {
+  local old pid
+  for old in "${TMPDIR:-/tmp}"/waku-pg.*; do
+    [ -f "$old/owner.pid" ] || continue
+    pid=$(cat "$old/owner.pid" 2>/dev/null || true)
+    [[ "$pid" =~ ^[0-9]+$ ]] || continue
+    kill -0 "$pid" 2>/dev/null && continue
+    echo "with-postgres: removing $old, left by a run that was killed (pid $pid)" >&2
+    if [ -f "$old/data/postmaster.pid" ]; then
+      (cd "$old" && "${as_server[@]}" "$bin/pg_ctl" -D "$old/data" -m immediate -w stop \
+        >/dev/null 2>&1) || true
+    fi
+    rm -rf "$old"
+  done
+}
+reap_orphans
+
 dir=$(mktemp -d "${TMPDIR:-/tmp}/waku-pg.XXXXXX")
+echo $$ >"$dir/owner.pid"
 chmod 0755 "$dir"
 [ ${#as_server[@]} -gt 0 ] && chown "$server_user" "$dir"
 data=$dir/data

@@ -144,8 +144,10 @@ class Publisher {
     }
     if (Clock::now() >= end_ && node_.relay_unsent_bytes() == 0) {
       const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-      line(fmt::format(R"(LOADDONE {{"sent":{},"seconds":{:.3f},"size":{},"windowWaits":{}}})",
-                       seq_, seconds, options_.size, waits_));
+      // Copies A's own router dropped towards B (its bounded per-peer queue): chain loss too.
+      line(fmt::format(
+          R"(LOADDONE {{"sent":{},"seconds":{:.3f},"size":{},"windowWaits":{},"droppedAtA":{}}})",
+          seq_, seconds, options_.size, waits_, node_.router().stats().queue_dropped_messages));
       return;
     }
     // Let the event loop write what is queued; come back shortly.
@@ -171,7 +173,7 @@ class Publisher {
 
 class Counter {
  public:
-  Counter(boost::asio::io_context& io, waku::runtime::Node& node) : timer_(io) {
+  Counter(boost::asio::io_context& io, waku::runtime::Node& node) : node_(node), timer_(io) {
     node.set_message_observer([this](const waku::relay::RelayMessage& message) {
       if (!message.decoded) return;
       on_message(*message.decoded);
@@ -189,9 +191,15 @@ class Counter {
       return fmt::format("{:.2f}", latencies_ms_[index]);
     };
     const double seconds = received_ == 0 ? 0 : static_cast<double>(last_ - first_) / 1e9;
+    // C's router's own view: distinct messages it saw, and copies it refused, so that loss can
+    // be placed (never reached C, or reached C and was not delivered).
+    const auto& stats = node_.router().stats();
     line(fmt::format(R"(RESULT {{"received":{},"duplicates":{},"payloadBytes":{},"seconds":{:.3f},)"
+                     R"("routerFirstSeen":{},"routerRejected":{},"routerIgnored":{},)"
                      R"("latencyMs":{{"p50":{},"p90":{},"p99":{},"max":{}}}}})",
-                     received_, duplicates_, bytes_, seconds, q(0.5), q(0.9), q(0.99), q(1.0)));
+                     received_, duplicates_, bytes_, seconds, stats.messages_first_seen,
+                     stats.messages_rejected, stats.messages_ignored, q(0.5), q(0.9), q(0.99),
+                     q(1.0)));
   }
 
  private:
@@ -228,6 +236,7 @@ class Counter {
     });
   }
 
+  waku::runtime::Node& node_;
   boost::asio::steady_timer timer_;
   std::vector<bool> seen_;
   std::vector<double> latencies_ms_;

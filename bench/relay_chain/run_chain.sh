@@ -8,6 +8,7 @@
 #   bench/relay_chain/run_chain.sh [-d DURATION] [-s SIZE] [-m yamux|mplex] [CHAIN...]
 #   CHAIN = kinds of A,B,C, e.g. js,js,js (default) | js,cpp,js | cpp,cpp,cpp
 #   WAKUNODE=build/release/apps/wakunode/wakunode bench/relay_chain/run_chain.sh js,js,js js,cpp,js
+# VERBOSE=1 prints phases and B's relay metrics; B_LOG_LEVEL=INFO keeps B's log (with KEEP_WORK=1).
 #
 # Kinds: js = bench/relay_chain/chain-node.mjs (js-libp2p 2.10 + gossipsub 14.1.2 as Waku relay);
 # cpp = $WAKUNODE, started by the cpp_* hooks below (B works once wakunode relays; A and C need a
@@ -76,7 +77,7 @@ cpp_start() {
       # Metrics, so that the driver can report what B dropped (waku_relay_dropped_total).
       b_metrics_port=$(node "$chain_node" --free-port)
       start_peer "$name" "$WAKUNODE" --nodekey="$key" --tcp-port="$port" --cluster-id=16 \
-        --shard=32 --relay=true --listen-address=127.0.0.1 --log-level=WARN \
+        --shard=32 --relay=true --listen-address=127.0.0.1 --log-level=${B_LOG_LEVEL:-WARN} \
         --metrics-server=true --metrics-server-port="$b_metrics_port" "${extra[@]}"
       ;;
     publisher | counter)
@@ -168,6 +169,11 @@ run_one() { # CHAIN
       }).catch(e => console.log("metrics unavailable: " + e.message))
     ' "http://127.0.0.1:$b_metrics_port/metrics")
   fi
+  if [ "$kb" = cpp ] && [ "${VERBOSE:-0}" != 0 ]; then
+    node -e 'fetch(process.argv[1]).then(r => r.text()).then(t => console.error(
+      t.split("\n").filter(l => /^(waku_relay|libp2p_gossipsub|waku_node_messages)/.test(l)).join("\n")))' \
+      "http://127.0.0.1:$b_metrics_port/metrics" || true
+  fi
   local cpu_a cpu_b cpu_c
   cpu_a=$(cpu_seconds "${INTEROP_PIDS[$a]}")
   cpu_b=$(cpu_seconds "${INTEROP_PIDS[$b]}")
@@ -194,6 +200,9 @@ run_one() { # CHAIN
       (cpuA + "/" + cpuB + "/" + cpuC).padStart(16))
   ' "$chain" "$loaddone" "$result" "$cpu_a" "$cpu_b" "$cpu_c"
   [ -z "$b_dropped" ] || echo "  B dropped: $b_dropped"
+  local a_dropped
+  a_dropped=$(sed -n 's/.*"droppedAtA":\([0-9]*\).*/\1/p' <<< "$loaddone")
+  [ -z "$a_dropped" ] || echo "  A dropped (its own queue towards B): $a_dropped"
 }
 
 setup="relay chain A->B->C: $duration s of $size-byte payloads, muxer $muxer, topic $topic"

@@ -36,10 +36,11 @@ struct NodeMetrics {
   Family<Counter>& received_messages;   // libp2p_pubsub_received_messages_total{topic}
   Family<Counter>& published_messages;  // libp2p_pubsub_messages_published_total{topic}
   // waku_relay_dropped_total{reason}: what the relay dropped instead of sending or processing.
-  // slow_peer_message / slow_peer_gossip: copies for a peer that does not read fast enough
-  // (its bounded queue dropped the oldest); validation_throttled: received messages beyond the
-  // validation queue; unknown_topic: messages on topics the router does not track. Not in nwaku,
-  // whose nim-libp2p disconnects a slow peer instead (libp2p_pubsub_disconnects_over_*).
+  // slow_peer_message / slow_peer_gossip / slow_peer_idontwant: copies (or IDONTWANT ids) for a
+  // peer that does not read fast enough (its bounded queue dropped the oldest);
+  // validation_throttled: received messages beyond the validation queue; unknown_topic: messages on
+  // topics the router does not track. Not in nwaku, whose nim-libp2p disconnects a slow peer
+  // instead (libp2p_pubsub_disconnects_over_*).
   Family<Counter>& relay_dropped;
 
   // --- validation ---

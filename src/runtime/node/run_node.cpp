@@ -47,6 +47,7 @@ void collect(const Node& node, metrics::NodeMetrics& m) {
   }
   m.relay_dropped.labels({"slow_peer_message"}).set(as_double(r.queue_dropped_messages));
   m.relay_dropped.labels({"slow_peer_gossip"}).set(as_double(r.queue_dropped_gossip));
+  m.relay_dropped.labels({"slow_peer_idontwant"}).set(as_double(r.queue_dropped_idontwant));
   m.relay_dropped.labels({"validation_throttled"}).set(as_double(r.validations_throttled));
   m.relay_dropped.labels({"unknown_topic"}).set(as_double(r.unknown_topic_dropped));
   m.validation_success.set(as_double(r.messages_accepted));

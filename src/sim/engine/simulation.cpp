@@ -406,8 +406,8 @@ void Engine::apply_lane_effects() {
 
 void Engine::run_lanes(std::int64_t before_ns) {
   ++windows;
-  if (worker_) {
-    worker_->run(before_ns);
+  if (worker) {
+    worker->run(before_ns);
   } else {
     for (Lane& lane : lanes) run_lane(lane, before_ns);
   }
@@ -478,9 +478,9 @@ void Engine::run_until(std::int64_t until_ns) {
 RunResult Engine::run() {
   wall_start = std::chrono::steady_clock::now();
   last_report = wall_start;
-  if (options.threads > 1 && lanes.size() > 1) worker_ = std::make_unique<LaneWorker>(*this);
+  if (options.threads > 1 && lanes.size() > 1) worker = std::make_unique<LaneWorker>(*this);
   run_until(end_ns);
-  worker_.reset();
+  worker.reset();
   RunResult out = collect();
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

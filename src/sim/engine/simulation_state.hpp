@@ -299,8 +299,8 @@ struct Engine {
     std::uint64_t violations{0};
     std::string first;
   };
-  std::vector<CheckState> checks;       // indexed like kCheckNames
-  std::unique_ptr<LaneWorker> worker_;  // set while run() uses a second thread
+  std::vector<CheckState> checks;      // indexed like kCheckNames
+  std::unique_ptr<LaneWorker> worker;  // set while run() uses a second thread
 };
 
 // Lanes run alone for at most the shortest link latency, and at most this long (effects such as

@@ -1,5 +1,6 @@
 #include "waku/relay/peer_queue.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace waku::relay {
@@ -70,7 +71,8 @@ std::size_t estimated_rpc_size(const Rpc& rpc) {
 }
 
 PeerQueue::PushResult PeerQueue::control_pushed() const {
-  return PushResult{0, control_entries() > limits_.max_control};
+  const std::size_t essential = subscriptions_.size() + grafts_.size() + prunes_.size();
+  return PushResult{0, essential > limits_.max_control};
 }
 
 std::size_t PeerQueue::control_entries() const {
@@ -101,8 +103,15 @@ PeerQueue::PushResult PeerQueue::push_prune(Prune prune) {
 }
 
 PeerQueue::PushResult PeerQueue::push_idontwant(const MessageId& id) {
+  PushResult result;
+  if (idontwant_.size() >= limits_.max_idontwant) {
+    // The oldest half at once, so that a peer blocked for long costs no memmove per push.
+    const std::size_t drop = std::max<std::size_t>(idontwant_.size() / 2, 1);
+    idontwant_.erase(idontwant_.begin(), idontwant_.begin() + static_cast<std::ptrdiff_t>(drop));
+    result.dropped = drop;
+  }
   idontwant_.push_back(id);
-  return control_pushed();
+  return result;
 }
 
 PeerQueue::PushResult PeerQueue::push_ihave(IHave ihave) {

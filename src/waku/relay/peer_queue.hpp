@@ -2,14 +2,16 @@
 // frames of at most max_transmit_size_bytes.
 //
 // It implements the drop policy documented in router.hpp: control entries (subscriptions, GRAFT,
-// PRUNE, IDONTWANT ids) are never dropped — past `max_control` the push reports an overflow and
-// the router asks the host to disconnect the slow peer; gossip entries (IHAVE, IWANT) past
-// `max_gossip` drop the oldest gossip; messages past `max_messages` drop the oldest forwarded
-// message, and our own publications only when no forwarded message is left. `pop_rpc` coalesces
-// everything waiting into one Rpc (control piggybacked on messages) without exceeding the byte
-// limit, in FIFO order per kind. Sizes are those of the protobuf encoding the codec writes,
-// computed here because the relay library cannot depend on the codec; peer_queue_codec_test
-// checks them against codec::encoded_rpc_size byte for byte.
+// PRUNE) are never dropped — past `max_control` the push reports an overflow and the router asks
+// the host to disconnect the slow peer; IDONTWANT ids past `max_idontwant` drop the oldest half
+// (they are advice: a lost one costs at most a duplicate, and at a high message rate they would
+// otherwise disconnect a peer that was descheduled for a few tens of milliseconds); gossip entries
+// (IHAVE, IWANT) past `max_gossip` drop the oldest gossip; messages past `max_messages` drop the
+// oldest forwarded message, and our own publications only when no forwarded message is left.
+// `pop_rpc` coalesces everything waiting into one Rpc (control piggybacked on messages) without
+// exceeding the byte limit, in FIFO order per kind. Sizes are those of the protobuf encoding the
+// codec writes, computed here because the relay library cannot depend on the codec;
+// peer_queue_codec_test checks them against codec::encoded_rpc_size byte for byte.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +43,7 @@ class PeerQueue {
     std::size_t max_messages{512};
     std::size_t max_gossip{64};
     std::size_t max_control{2048};
+    std::size_t max_idontwant{2048};
   };
   // What a push cost: entries dropped to make room, or a control overflow.
   struct PushResult {

@@ -57,16 +57,36 @@ TEST(PeerQueueTest, GossipDropsOldestControlOverflows) {
   q.push_iwant(IWant{{MessageId{}}});
   EXPECT_EQ(q.push_ihave(IHave{"c", {}}).dropped, 1U);
   EXPECT_FALSE(q.push_graft(Graft{"x"}).control_overflow);
-  EXPECT_FALSE(q.push_idontwant(MessageId{}).control_overflow);
-  EXPECT_TRUE(q.push_prune(Prune{"x", {}, 60}).control_overflow);  // kept, but too many
-  EXPECT_EQ(q.control_entries(), 3U);
+  EXPECT_FALSE(q.push_idontwant(MessageId{}).control_overflow);  // advice: never an overflow
+  EXPECT_FALSE(q.push_prune(Prune{"x", {}, 60}).control_overflow);
+  EXPECT_TRUE(q.push_graft(Graft{"y"}).control_overflow);  // kept, but too many
+  EXPECT_EQ(q.control_entries(), 4U);
   const auto popped = q.pop_rpc(1 << 20);
-  EXPECT_EQ(popped.rpc.control.graft.size(), 1U);
+  EXPECT_EQ(popped.rpc.control.graft.size(), 2U);
   EXPECT_EQ(popped.rpc.control.prune.size(), 1U);
   EXPECT_EQ(popped.rpc.control.idontwant.size(), 1U);
   EXPECT_EQ(popped.rpc.control.iwant.size(), 1U);
   ASSERT_EQ(popped.rpc.control.ihave.size(), 1U);
   EXPECT_EQ(popped.rpc.control.ihave[0].topic, "c");
+}
+
+TEST(PeerQueueTest, IDontWantForABlockedPeerDropsTheOldestHalf) {
+  PeerQueue q(PeerQueue::Limits{3, 2, 2, 4});
+  const auto id = [](std::uint8_t n) {
+    MessageId m{};
+    m.bytes[0] = n;
+    return m;
+  };
+  for (std::uint8_t n = 1; n <= 4; ++n) EXPECT_EQ(q.push_idontwant(id(n)).dropped, 0U);
+  const auto full = q.push_idontwant(id(5));
+  EXPECT_EQ(full.dropped, 2U);  // ids 1 and 2
+  EXPECT_FALSE(full.control_overflow);
+  const auto popped = q.pop_rpc(1 << 20);
+  ASSERT_EQ(popped.rpc.control.idontwant.size(), 1U);
+  const auto& ids = popped.rpc.control.idontwant[0].ids;
+  ASSERT_EQ(ids.size(), 3U);
+  EXPECT_EQ(ids[0].bytes[0], 3);
+  EXPECT_EQ(ids[2].bytes[0], 5);
 }
 
 TEST(PeerQueueTest, PopRespectsByteLimit) {

@@ -12,8 +12,9 @@
 //
 // Output queues and drop policy: each peer has a bounded queue inside the router. While the host
 // reports a peer as blocked (handle_send_window), RPCs wait there. Control entries (GRAFT, PRUNE,
-// IDONTWANT, subscriptions) are never dropped; if more than `peer_queue_max_control` pile up the
-// peer is too slow to keep and a DisconnectPeer event is emitted. Gossip (IHAVE, IWANT) beyond
+// subscriptions) are never dropped; if more than `peer_queue_max_control` pile up the peer is too
+// slow to keep and a DisconnectPeer event is emitted. IDONTWANT ids are advice: past 2,048 the
+// oldest half go (a lost one costs at most a duplicate). Gossip (IHAVE, IWANT) beyond
 // `peer_queue_max_gossip` drops the oldest gossip. Published/forwarded messages beyond
 // `peer_queue_max_messages` drop the oldest forwarded message first (our own publications last).
 // Every drop is counted in RouterStats. A peer that is not blocked has its queue drained by the
@@ -143,6 +144,7 @@ struct RouterStats {
   std::uint64_t validations_throttled{0};
   std::uint64_t queue_dropped_messages{0};
   std::uint64_t queue_dropped_gossip{0};
+  std::uint64_t queue_dropped_idontwant{0};  // ids for a blocked peer, oldest first
   std::uint64_t unknown_topic_dropped{0};
 };
 

@@ -97,7 +97,9 @@ void Router::State::handle_message(Instant now, PeerKey key, RelayMessagePtr mes
       PeerState* p = find_peer(mesh_key);
       if (p == nullptr || !accepts_idontwant(*p) || p->slow_disconnect) continue;
       ++stats.idontwant_sent;
-      after_control_push(mesh_key, *p, p->queue.push_idontwant(m.id));
+      const PeerQueue::PushResult pushed = p->queue.push_idontwant(m.id);
+      stats.queue_dropped_idontwant += pushed.dropped;
+      after_control_push(mesh_key, *p, pushed);
     }
   }
 
