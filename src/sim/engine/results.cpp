@@ -165,10 +165,7 @@ RunResult Engine::collect() {
   out.events = total_events();
   // The topology events' trace and each lane's, in lane order.
   std::uint64_t combined = digest;
-  for (const Lane& lane : lanes) {
-    combined = (combined ^ lane.digest) * 0x100000001b3ULL;
-    combined ^= combined >> 29;
-  }
+  for (const Lane& lane : lanes) mix_digest(combined, lane.digest);
   out.digest = combined;
   out.reproduce_command = options.reproduce_command;
   std::uint64_t duplicates = 0;

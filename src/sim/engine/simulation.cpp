@@ -345,9 +345,7 @@ void Engine::run_lane(Lane& lane, std::int64_t before_ns) {
     const Event event = lane.queue.pop();
     lane.now_ns = event.time_ns;
     ++lane.events;
-    lane.mix((static_cast<std::uint64_t>(event.time_ns) << 8) ^
-             static_cast<std::uint64_t>(event.kind));
-    lane.mix((static_cast<std::uint64_t>(event.node) << 32) ^ event.a);
+    mix_event(lane.digest, event);
     dispatch_node(lane, event);
   }
 }
@@ -462,9 +460,7 @@ void Engine::run_until(std::int64_t until_ns) {
     while (!queue.empty() && queue.top().time_ns <= now_ns) {
       const Event event = queue.pop();
       ++events;
-      mix((static_cast<std::uint64_t>(event.time_ns) << 8) ^
-          static_cast<std::uint64_t>(event.kind));
-      mix((static_cast<std::uint64_t>(event.node) << 32) ^ event.a);
+      mix_event(digest, event);
       dispatch_topology(event);
       apply_lane_effects();  // frames the routers sent to other lanes
     }

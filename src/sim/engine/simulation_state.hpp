@@ -118,6 +118,18 @@ struct MessageRecord {
   std::vector<std::uint64_t> seen_by;     // bitmap over nodes, freed when the record is final
 };
 
+// One step of a trace digest (an FNV-style multiply and an xor-shift): the engine's, each lane's,
+// and their combination at the end all use it.
+inline void mix_digest(std::uint64_t& digest, std::uint64_t value) {
+  digest = (digest ^ value) * 0x100000001b3ULL;
+  digest ^= digest >> 29;
+}
+inline void mix_event(std::uint64_t& digest, const Event& event) {
+  mix_digest(digest, (static_cast<std::uint64_t>(event.time_ns) << 8) ^
+                         static_cast<std::uint64_t>(event.kind));
+  mix_digest(digest, (static_cast<std::uint64_t>(event.node) << 32) ^ event.a);
+}
+
 // What a node event did to shared state, applied between windows (see the top of the file).
 struct Publication {
   relay::RelayMessagePtr message;
@@ -171,10 +183,6 @@ struct Lane {
   std::uint64_t events{0};
   std::uint64_t digest{0xcbf29ce484222325ULL};
 
-  void mix(std::uint64_t value) {
-    digest = (digest ^ value) * 0x100000001b3ULL;
-    digest ^= digest >> 29;
-  }
   Instant now() const { return Instant::from_nanoseconds(now_ns); }
   std::uint32_t alloc_frame();
   void free_frame(std::uint32_t slot);
@@ -230,10 +238,7 @@ struct Engine {
     lane.now_ns = now_ns;
     return lane;
   }
-  void mix(std::uint64_t value) {
-    digest = (digest ^ value) * 0x100000001b3ULL;
-    digest ^= digest >> 29;
-  }
+  void mix(std::uint64_t value) { mix_digest(digest, value); }
   bool measuring(std::int64_t at_ns) const { return at_ns >= warmup_ns; }
   Instant now() const { return Instant::from_nanoseconds(now_ns); }
   std::uint64_t total_events() const;
