@@ -565,7 +565,7 @@ void Node::on_stream_data(PeerState& peer, p2p::StreamId stream_id, Bytes data) 
 
 void Node::handle_relay_frames(PeerState& peer, StreamState& stream) {
   const relay::PeerHandle handle(peer.connection->id());
-  while (auto frame = stream.reader.next()) {
+  while (auto frame = stream.reader.next_view()) {  // views valid until the next feed
     if (!*frame) {
       ++counters_.relay_rpc_frames_malformed;
       if (peer.relay_connected) router_.handle_rpc_malformed(now(), handle);

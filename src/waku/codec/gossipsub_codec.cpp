@@ -316,7 +316,9 @@ Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits, RpcDecode
       frame.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     return unexpected(Errc::kTooLarge, "gossipsub rpc: frame larger than max_frame_bytes");
   }
-  pb::RPC wire;
+  // Reused like decode_waku_message's: a parse keeps the cleared entries and strings for the next
+  // (at most one largest frame stays allocated per thread).
+  thread_local pb::RPC wire;
   if (!wire.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
     return unexpected(Errc::kDecode, "gossipsub rpc: not a valid protobuf RPC");
   }

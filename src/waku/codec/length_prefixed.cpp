@@ -28,7 +28,19 @@ void LengthPrefixedReader::feed(ByteView bytes) {
 }
 
 std::optional<Result<Bytes>> LengthPrefixedReader::next() {
-  if (error_) return Result<Bytes>(*error_);
+  auto frame = next_view();
+  if (!frame) return std::nullopt;
+  if (!*frame) return Result<Bytes>(frame->error());
+  Bytes out(frame->value().begin(), frame->value().end());
+  if (offset_ == buffer_.size()) {
+    buffer_.clear();
+    offset_ = 0;
+  }
+  return Result<Bytes>(std::move(out));
+}
+
+std::optional<Result<ByteView>> LengthPrefixedReader::next_view() {
+  if (error_) return Result<ByteView>(*error_);
   const ByteView pending = ByteView(buffer_).subspan(offset_);
   if (pending.empty()) return std::nullopt;
 
@@ -45,20 +57,15 @@ std::optional<Result<Bytes>> LengthPrefixedReader::next() {
     buffer_.clear();
     buffer_.shrink_to_fit();
     offset_ = 0;
-    return Result<Bytes>(*error_);
+    return Result<ByteView>(*error_);
   }
 
   // length->value <= max_frame_bytes_ (a size_t), so the cast below is exact.
   const auto frame_size = static_cast<std::size_t>(length->value);
   if (pending.size() - length->length < frame_size) return std::nullopt;
-  const auto frame = pending.subspan(length->length, frame_size);
-  Bytes out(frame.begin(), frame.end());
   offset_ += length->length + frame_size;
-  if (offset_ == buffer_.size()) {
-    buffer_.clear();
-    offset_ = 0;
-  }
-  return Result<Bytes>(std::move(out));
+  // The consumed bytes stay in the buffer until the next feed() compacts it.
+  return Result<ByteView>(pending.subspan(length->length, frame_size));
 }
 
 }  // namespace waku::codec

@@ -35,6 +35,9 @@ class LengthPrefixedReader {
   // nullopt: need more bytes; a value: the next frame; an error: a length above
   // max_frame_bytes (kTooLarge) or a malformed length varint (kBadEncoding). Errors are sticky.
   std::optional<Result<Bytes>> next();
+  // The same, without copying: the frame is a view into the reader's buffer, valid until the
+  // next feed() (next_view() and next() leave earlier frames in place).
+  std::optional<Result<ByteView>> next_view();
 
   // Fed bytes not yet returned as frames.
   [[nodiscard]] std::size_t buffered_bytes() const { return buffer_.size() - offset_; }

@@ -184,5 +184,31 @@ TEST(LengthPrefixed, ManyFramesInOneFeed) {
   EXPECT_EQ(reader.buffered_bytes(), 0U);
 }
 
+TEST(LengthPrefixed, ViewsStayValidUntilTheNextFeed) {
+  Bytes stream;
+  append_length_prefixed(stream, filled(3, 10));
+  append_length_prefixed(stream, filled(4, 20));
+  stream.push_back(0x02);  // a third frame, cut short
+  LengthPrefixedReader reader(64);
+  reader.feed(stream);
+  auto first = reader.next_view();
+  auto second = reader.next_view();
+  ASSERT_TRUE(first && *first && second && *second);
+  EXPECT_FALSE(reader.next_view());  // the third waits
+  // Both views still read their frames after later calls (the buffer is compacted by feed).
+  EXPECT_EQ(Bytes(first->value().begin(), first->value().end()), filled(3, 10));
+  EXPECT_EQ(Bytes(second->value().begin(), second->value().end()), filled(4, 20));
+  EXPECT_EQ(reader.buffered_bytes(), 1U);
+  reader.feed(filled(2, 30));
+  EXPECT_EQ(drain(reader), std::vector<Bytes>{filled(2, 30)});
+
+  LengthPrefixedReader failing(4);
+  failing.feed(filled(1, 9));  // a length of 9 > 4
+  auto error = failing.next_view();
+  ASSERT_TRUE(error.has_value());
+  EXPECT_FALSE(error->has_value());
+  EXPECT_EQ(error->error().code, Errc::kTooLarge);
+}
+
 }  // namespace
 }  // namespace waku::codec

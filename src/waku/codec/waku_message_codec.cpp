@@ -25,7 +25,10 @@ Result<message::WakuMessage> decode_waku_message(ByteView bytes) {
   if (bytes.size() > message::kMaxMessageSizeBytes) {
     return unexpected(Errc::kTooLarge, "waku message: longer than 150 KiB");
   }
-  pb::WakuMessage proto;
+  // One parse target per thread, reused: a parse clears it but keeps its strings' capacity, so
+  // decoding every relayed message does not allocate them again (at most one largest message
+  // stays allocated per thread).
+  thread_local pb::WakuMessage proto;
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return unexpected(Errc::kDecode, "waku message: not a valid protobuf message");
   }

@@ -7,8 +7,13 @@ namespace waku::crypto {
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
 Bytes32 sha256(ByteView data) {
+  // The low-level calls on a stack context: OpenSSL 3's one-shot ::SHA256 goes through
+  // EVP_Q_digest, which fetches the algorithm (a lock) and allocates a context on every call.
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
   Bytes32 digest{};
-  ::SHA256(data.data(), data.size(), digest.data());
+  SHA256_Final(digest.data(), &ctx);
   return digest;
 }
 

@@ -59,9 +59,12 @@ Result<void> Connection::handle_bytes(ByteView bytes) {
       return handle_plaintext(session_->take_plaintext());
     }
     case Stage::kMuxerNegotiation:
-    case Stage::kOpen:
+    case Stage::kOpen: {
       if (auto ok = session_->handle_bytes(bytes); !ok) return ok;
-      return handle_plaintext(session_->take_plaintext());
+      auto handled = handle_plaintext(session_->plaintext());
+      session_->clear_plaintext();
+      return handled;
+    }
   }
   return {};
 }

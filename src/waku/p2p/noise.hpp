@@ -155,6 +155,10 @@ class NoiseSession {
   Result<void> handle_bytes(ByteView ciphertext);
   // Everything decrypted so far (moves it out).
   Bytes take_plaintext() { return std::exchange(plaintext_, {}); }
+  // The same without moving it: read it, then clear_plaintext(), which keeps the buffer's
+  // capacity (a fresh buffer per socket read cost a relay node ~15 % in page faults and regrowth).
+  [[nodiscard]] ByteView plaintext() const { return plaintext_; }
+  void clear_plaintext() { plaintext_.clear(); }
   // Encrypts into frames of at most kNoiseMaxPlaintextBytes plaintext each, appended to `out`
   // (`plaintext` must not point into `out`); nothing for empty plaintext. Fails (kCryptoFailure,
   // appending nothing) if the frames would take the nonce past kNoiseMaxNonce.
