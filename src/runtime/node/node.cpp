@@ -18,6 +18,7 @@
 #include "waku/message/message_hash.hpp"
 #include "waku/message/topics.hpp"
 #include "waku/p2p/identify.hpp"
+#include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::runtime {
 
@@ -733,6 +734,7 @@ void Node::pump_router() {
     PeerState& peer = *it->second;
     relay_frame_.clear();  // reused: no allocation per forwarded copy
     codec::append_rpc_frame(relay_frame_, transmit->rpc);
+    relay::rpc_recycler().recycle(std::move(transmit->rpc));
     counters_.relay_bytes_out += relay_frame_.size();
     if (auto ok = peer.connection->core().write(*peer.relay_out, relay_frame_); !ok) {
       peer.connection->close("relay stream write failed: " + ok.error().message());

@@ -63,7 +63,7 @@ void collect(const Node& node, metrics::NodeMetrics& m) {
   const auto& topics = node.subscribed_topics();
   m.pubsub_topics.set(as_double(topics.size()));
   for (const auto& topic : topics) {
-    m.mesh_peers.labels({topic}).set(as_double(node.router().mesh_peers(topic).size()));
+    m.mesh_peers.labels({topic}).set(as_double(node.router().mesh_size(topic)));
     m.fanout_peers.labels({topic}).set(as_double(node.router().fanout_peers(topic).size()));
     m.gossipsub_peers.labels({topic}).set(as_double(node.router().topic_peers(topic).size()));
   }

@@ -105,7 +105,7 @@ std::vector<std::string> Engine::mesh_problems(NodeIndex n, std::int64_t at_ns) 
   const relay::GossipsubParams& g = router.config().gossip;
   for (std::uint16_t shard : groups[node.group].shards) {
     const std::string& topic = shard_topics[shard_slot(shard)];
-    const std::size_t mesh = router.mesh_peers(topic).size();
+    const std::size_t mesh = router.mesh_size(topic);
     // The heartbeat prunes down to D above d_high, then may graft up to d_out outbound peers
     // when the mesh lacks them (gossipsub v1.1 outbound quota; go-libp2p does the same), so
     // d_high + d_out is the true bound right after a heartbeat.
@@ -184,7 +184,7 @@ RunResult Engine::collect() {
       const auto& own_shards = groups[node.group].shards;
       if (!own_shards.empty()) {
         record.mesh_at_end = static_cast<std::uint32_t>(
-            node.router->mesh_peers(shard_topics[shard_slot(own_shards.front())]).size());
+            node.router->mesh_size(shard_topics[shard_slot(own_shards.front())]));
       }
     }
     record.copies_received = counts.received;

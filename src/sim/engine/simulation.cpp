@@ -12,6 +12,7 @@
 
 #include "sim/engine/simulation_state.hpp"
 #include "waku/codec/gossipsub_codec.hpp"
+#include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::sim {
 
@@ -155,6 +156,7 @@ std::uint32_t Lane::alloc_frame() {
 }
 
 void Lane::free_frame(std::uint32_t slot) {
+  relay::rpc_recycler().recycle(std::move(frames[slot].rpc));  // a frame dropped unread
   frames[slot].rpc = relay::Rpc{};
   free_frames.push_back(slot);
 }

@@ -68,18 +68,23 @@ class Rng {
   template <typename T>
   std::vector<T> sample(std::span<const T> items, std::size_t count) {
     std::vector<T> pool(items.begin(), items.end());
-    const std::size_t take = count < pool.size() ? count : pool.size();
-    for (std::size_t i = 0; i < take; ++i) {
-      const auto j = i + static_cast<std::size_t>(uniform(pool.size() - i));
-      using std::swap;
-      swap(pool[i], pool[j]);
-    }
-    pool.resize(take);
+    sample_in_place(pool, count);
     return pool;
   }
   template <typename T>
   std::vector<T> sample(const std::vector<T>& items, std::size_t count) {
     return sample(std::span<const T>(items), count);
+  }
+  // The same draws on `items` itself, which keeps the sample (no copy, no allocation).
+  template <typename T>
+  void sample_in_place(std::vector<T>& items, std::size_t count) {
+    const std::size_t take = count < items.size() ? count : items.size();
+    for (std::size_t i = 0; i < take; ++i) {
+      const auto j = i + static_cast<std::size_t>(uniform(items.size() - i));
+      using std::swap;
+      swap(items[i], items[j]);
+    }
+    items.resize(take);
   }
 
  private:

@@ -9,6 +9,7 @@
 #include "waku/base/varint.hpp"
 #include "waku/codec/waku_message_codec.hpp"
 #include "waku/crypto/sha256.hpp"
+#include "waku/relay/rpc_recycler.hpp"
 
 // CMake's protobuf_generate (without APPEND_PATH) puts the generated files under proto/ inside
 // the include directory; accept both layouts (as waku_message_codec.cpp does).
@@ -227,11 +228,12 @@ void count(std::size_t RpcDecodeReport::*counter, RpcDecodeReport* report, std::
   if (report != nullptr) report->*counter += n;
 }
 
-// Keeps the 32-byte ids, at most `limits.max_ids_per_control` of them.
+// Keeps the 32-byte ids, at most `limits.max_ids_per_control` of them, in `ids` (emptied first;
+// from the RPC recycler, so its capacity is reused).
 template <typename RepeatedIds>
-std::vector<relay::MessageId> decode_ids(const RepeatedIds& wire_ids, const RpcLimits& limits,
-                                         RpcDecodeReport* report) {
-  std::vector<relay::MessageId> ids;
+void decode_ids(const RepeatedIds& wire_ids, const RpcLimits& limits, RpcDecodeReport* report,
+                std::vector<relay::MessageId>& ids) {
+  ids.clear();
   ids.reserve(
       std::min<std::size_t>(static_cast<std::size_t>(wire_ids.size()), limits.max_ids_per_control));
   std::size_t dropped = 0;
@@ -245,7 +247,6 @@ std::vector<relay::MessageId> decode_ids(const RepeatedIds& wire_ids, const RpcL
     ids.push_back(id);
   }
   count(&RpcDecodeReport::ids_dropped, report, dropped);
-  return ids;
 }
 
 relay::RelayMessagePtr decode_message(const pb::PubsubMessage& wire, const RpcLimits& limits) {
@@ -274,12 +275,16 @@ void decode_control(const pb::ControlMessage& wire, const RpcLimits& limits,
 
   for (const auto& ihave : wire.ihave()) {
     if (!admit()) continue;
-    out.ihave.push_back(
-        relay::IHave{std::string(ihave.topicid()), decode_ids(ihave.messageids(), limits, report)});
+    relay::IHave entry = relay::rpc_recycler().take_ihave();
+    entry.topic = ihave.topicid();
+    decode_ids(ihave.messageids(), limits, report, entry.ids);
+    out.ihave.push_back(std::move(entry));
   }
   for (const auto& iwant : wire.iwant()) {
     if (!admit()) continue;
-    out.iwant.push_back(relay::IWant{decode_ids(iwant.messageids(), limits, report)});
+    relay::IWant entry{relay::rpc_recycler().take_ids()};
+    decode_ids(iwant.messageids(), limits, report, entry.ids);
+    out.iwant.push_back(std::move(entry));
   }
   for (const auto& graft : wire.graft()) {
     if (!admit()) continue;
@@ -303,7 +308,9 @@ void decode_control(const pb::ControlMessage& wire, const RpcLimits& limits,
   }
   for (const auto& idontwant : wire.idontwant()) {
     if (!admit()) continue;
-    out.idontwant.push_back(relay::IDontWant{decode_ids(idontwant.messageids(), limits, report)});
+    relay::IDontWant entry{relay::rpc_recycler().take_ids()};
+    decode_ids(idontwant.messageids(), limits, report, entry.ids);
+    out.idontwant.push_back(std::move(entry));
   }
 }
 
@@ -323,7 +330,7 @@ Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits, RpcDecode
     return unexpected(Errc::kDecode, "gossipsub rpc: not a valid protobuf RPC");
   }
 
-  relay::Rpc rpc;
+  relay::Rpc rpc = relay::rpc_recycler().take_rpc();
   const auto subscriptions = static_cast<std::size_t>(wire.subscriptions_size());
   rpc.subscriptions.reserve(std::min(subscriptions, limits.max_subscriptions));
   for (const auto& sub : wire.subscriptions()) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "waku/relay/rpc_recycler.hpp"
+
 namespace waku::relay {
 
 namespace {
@@ -167,6 +169,7 @@ void PeerQueue::clear() {
 
 PeerQueue::Popped PeerQueue::pop_rpc(std::size_t max_bytes) {
   Popped out;
+  out.rpc = rpc_recycler().take_rpc();
   Rpc& rpc = out.rpc;
   std::size_t top_level = 0;  // subscriptions + publish
   std::size_t control = 0;    // body of the control field
@@ -207,7 +210,7 @@ PeerQueue::Popped PeerQueue::pop_rpc(std::size_t max_bytes) {
     }
     if (idontwant > 0) {
       control += entry;
-      IDontWant e;
+      IDontWant e{rpc_recycler().take_ids()};
       e.ids.assign(idontwant_.begin(), idontwant_.begin() + static_cast<std::ptrdiff_t>(idontwant));
       rpc.control.idontwant.push_back(std::move(e));
       idontwant_.erase(idontwant_.begin(),

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "waku/relay/router_state.hpp"
+#include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::relay {
 
@@ -121,26 +122,29 @@ void Router::handle_peer_disconnected(Instant now, PeerHandle handle) {
 }
 
 void Router::handle_rpc(Instant now, PeerHandle from, Rpc rpc) {
-  State& s = *state_;
-  s.touch(now);
-  ++s.stats.rpcs_received;
-  const PeerKey key = from.value();
-  State::PeerState* peer = s.find_peer(key);
+  state_->touch(now);
+  state_->handle_rpc(now, from.value(), rpc);
+  rpc_recycler().recycle(std::move(rpc));  // its vectors serve the next RPC built on this thread
+}
+
+void Router::State::handle_rpc(Instant now, PeerKey key, Rpc& rpc) {
+  ++stats.rpcs_received;
+  PeerState* peer = find_peer(key);
   if (peer == nullptr) return;
-  if (peer->cached_score < s.config.thresholds.graylist_threshold) {
-    ++s.stats.rpcs_ignored_graylisted;
-    s.maybe_disconnect_graylisted(*peer);
+  if (peer->cached_score < config.thresholds.graylist_threshold) {
+    ++stats.rpcs_ignored_graylisted;
+    maybe_disconnect_graylisted(*peer);
     return;
   }
-  s.handle_subscriptions(now, key, *peer, rpc.subscriptions);
+  handle_subscriptions(now, key, *peer, rpc.subscriptions);
   for (RelayMessagePtr& message : rpc.publish) {
-    if (message) s.handle_message(now, key, std::move(message));
+    if (message) handle_message(now, key, std::move(message));
   }
-  s.handle_idontwant(*peer, rpc.control.idontwant);
-  s.handle_ihave(now, key, *peer, rpc.control.ihave);
-  s.handle_iwant(key, *peer, rpc.control.iwant);
-  s.handle_graft(now, key, *peer, rpc.control.graft);
-  s.handle_prune(now, key, *peer, rpc.control.prune);
+  handle_idontwant(*peer, rpc.control.idontwant);
+  handle_ihave(now, key, *peer, rpc.control.ihave);
+  handle_iwant(key, *peer, rpc.control.iwant);
+  handle_graft(now, key, *peer, rpc.control.graft);
+  handle_prune(now, key, *peer, rpc.control.prune);
 }
 
 void Router::handle_rpc_malformed(Instant now, PeerHandle from) {
@@ -347,6 +351,11 @@ std::vector<PeerHandle> Router::mesh_peers(std::string_view topic) const {
     for (const PeerKey key : state_->topics[*t].mesh) out.emplace_back(key);
   }
   return out;
+}
+
+std::size_t Router::mesh_size(std::string_view topic) const {
+  const auto t = state_->find_topic(topic);
+  return t ? state_->topics[*t].mesh.size() : 0;
 }
 
 std::vector<PeerHandle> Router::fanout_peers(std::string_view topic) const {

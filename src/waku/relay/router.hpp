@@ -192,7 +192,8 @@ class Router {
   [[nodiscard]] const RouterConfig& config() const;
   [[nodiscard]] const RouterStats& stats() const;
   [[nodiscard]] bool is_subscribed(std::string_view topic) const;
-  [[nodiscard]] std::vector<PeerHandle> mesh_peers(std::string_view topic) const;    // sorted
+  [[nodiscard]] std::vector<PeerHandle> mesh_peers(std::string_view topic) const;  // sorted
+  [[nodiscard]] std::size_t mesh_size(std::string_view topic) const;  // mesh_peers().size()
   [[nodiscard]] std::vector<PeerHandle> fanout_peers(std::string_view topic) const;  // sorted
   [[nodiscard]] std::vector<PeerHandle> topic_peers(std::string_view topic) const;   // sorted
   [[nodiscard]] std::size_t peer_count() const;

@@ -4,6 +4,7 @@
 #include <span>
 
 #include "waku/relay/router_state.hpp"
+#include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::relay {
 
@@ -155,7 +156,8 @@ void Router::State::emit_gossip(TopicIndex t, const std::vector<PeerKey>& exclud
   ids.clear();
   mcache.gossip_ids(t, ids);
   if (ids.empty()) return;
-  std::vector<PeerKey> candidates;
+  std::vector<PeerKey>& candidates = scratch_candidates;
+  candidates.clear();
   for (const PeerKey key : topics[t].peers) {
     if (sorted_contains(exclude, key)) continue;
     const PeerState& p = peers.at(key);
@@ -167,14 +169,16 @@ void Router::State::emit_gossip(TopicIndex t, const std::vector<PeerKey>& exclud
       static_cast<std::size_t>(g.gossip_factor * static_cast<double>(candidates.size()));
   const std::size_t target = std::max(g.d_lazy, by_factor);
   rng.shuffle(ids);
-  for (const PeerKey key : rng.sample(candidates, target)) {
-    IHave ihave{topics[t].name, {}};
+  rng.sample_in_place(candidates, target);
+  for (const PeerKey key : candidates) {
+    IHave ihave = rpc_recycler().take_ihave();
+    ihave.topic = topics[t].name;
     if (ids.size() > g.max_ihave_length) {
       // Each peer gets a different random subset (go-libp2p emitGossip).
       rng.shuffle(ids);
       ihave.ids.assign(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(g.max_ihave_length));
     } else {
-      ihave.ids = ids;
+      ihave.ids.assign(ids.begin(), ids.end());
     }
     send_ihave(key, peers.at(key), std::move(ihave));
   }

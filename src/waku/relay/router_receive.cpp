@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "waku/relay/router_state.hpp"
+#include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::relay {
 
@@ -215,7 +216,9 @@ void Router::State::handle_ihave(Instant now, PeerKey key, PeerState& peer,
   const Instant deadline = now + g.iwant_followup_time;
   promises[promised].emplace_back(key, deadline);
   promise_order.push_back(Promise{deadline, promised, key});
-  send_iwant(key, peer, IWant{wanted});
+  IWant iwant{rpc_recycler().take_ids()};
+  iwant.ids.assign(wanted.begin(), wanted.end());
+  send_iwant(key, peer, std::move(iwant));
 }
 
 void Router::State::handle_iwant(PeerKey key, PeerState& peer, const std::vector<IWant>& iwants) {

@@ -161,6 +161,7 @@ struct Router::State {
 
   // Reused buffers, so a heartbeat does not allocate per topic.
   std::vector<PeerKey> scratch_peers;
+  std::vector<PeerKey> scratch_candidates;  // emit_gossip's
   std::vector<MessageId> scratch_ids;
 
   // --- helpers ---
@@ -333,6 +334,9 @@ struct Router::State {
   }
 
   // --- receiving ---
+
+  // Everything in one RPC from `key`; takes the messages out of `rpc.publish`.
+  void handle_rpc(Instant now, PeerKey key, Rpc& rpc);
 
   void handle_subscriptions(Instant now, PeerKey key, PeerState& peer,
                             const std::vector<Subscription>& subscriptions);
