@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "community_scenario.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -45,45 +46,13 @@ void operator delete[](void* p, const std::nothrow_t& /*tag*/) noexcept { std::f
 namespace waku::sim {
 namespace {
 
-Scenario community(Duration duration) {
-  Scenario s;
-  s.name = "allocations";
-  s.seed = 11;
-  s.duration = duration;
-  s.warmup = 20s;
-  s.cooldown = 10s;
-  NodeGroup fleet;
-  fleet.name = "fleet";
-  fleet.router_profile = "fleet";
-  fleet.count = 4;
-  fleet.outbound_target = 10;
-  fleet.max_connections = 100;
-  fleet.active_fraction = 0;
-  fleet.shards = {32};
-  NodeGroup member;
-  member.name = "member";
-  member.router_profile = "client";
-  member.count = 120;
-  member.outbound_target = 8;
-  member.max_connections = 50;
-  member.shards = {32};
-  s.groups = {fleet, member};
-  TrafficKind chat;
-  chat.name = "chat";
-  chat.shard = 32;
-  chat.rate_per_node_per_hour = 60;
-  chat.size.mean_bytes = 2048;
-  s.traffic = {chat};
-  return s;
-}
-
 struct Counted {
   std::uint64_t allocations{0};
   std::uint64_t events{0};
 };
 
 Counted run(Duration duration) {
-  auto simulation = Simulation::create(community(duration), SimOptions{});
+  auto simulation = Simulation::create(test_scenarios::community(120, 4, duration), SimOptions{});
   EXPECT_TRUE(simulation.has_value());
   const std::uint64_t before = allocations.load();
   const RunResult result = (*simulation)->run();
