@@ -33,8 +33,6 @@ class RpcRecycler {
   // Takes `rpc` apart: its nested id lists and IHAVE entries, and the Rpc itself, are kept.
   void recycle(Rpc&& rpc);
 
-  [[nodiscard]] std::size_t kept_rpcs() const { return rpcs_.size(); }
-
  private:
   void keep_ids(std::vector<MessageId>&& ids);
 
