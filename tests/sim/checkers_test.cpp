@@ -245,8 +245,10 @@ TEST(Checkers, MeshDegreeFiresAboveDHighPlusDOut) {
   const std::string& topic = engine.shard_topics[0];
   const std::size_t mesh_before = router.mesh_peers(topic).size();
   EXPECT_LE(mesh_before, g.d_high + g.d_out);
-  for (const auto& [handle, c] : engine.nodes[target].handles) {
-    const Connection& conn = engine.connections[c];
+  const std::vector<Link>& links = engine.nodes[target].links;
+  for (std::uint32_t handle = 0; handle < links.size(); ++handle) {
+    if (links[handle].conn == kNoConn) continue;
+    const Connection& conn = engine.connections[links[handle].conn];
     if (conn.dialer != target || !conn.established) continue;
     relay::Rpc rpc;
     rpc.control.graft.push_back(relay::Graft{topic});

@@ -47,6 +47,17 @@ class EventQueue {
   [[nodiscard]] bool empty() const { return heap_.empty(); }
   [[nodiscard]] std::size_t size() const { return heap_.size(); }
   [[nodiscard]] const Event& top() const { return heap_.front(); }
+  // The event pop() returns after the top one unless something earlier is pushed in between: a
+  // child of the root. For prefetching; nullptr with fewer than two events.
+  [[nodiscard]] const Event* peek_second() const {
+    const std::size_t n = heap_.size();
+    if (n < 2) return nullptr;
+    std::size_t best = 1;
+    for (std::size_t c = 2; c <= kArity && c < n; ++c) {
+      if (before(heap_[c], heap_[best])) best = c;
+    }
+    return &heap_[best];
+  }
   Event pop() {
     Event out = heap_.front();
     heap_.front() = heap_.back();

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "sim/engine/simulation_state.hpp"
+#include "waku/base/prefetch.hpp"
 #include "waku/codec/gossipsub_codec.hpp"
 #include "waku/relay/rpc_recycler.hpp"
 
@@ -161,13 +162,10 @@ void Lane::free_frame(std::uint32_t slot) {
   free_frames.push_back(slot);
 }
 
-std::optional<ConnIndex> Engine::connection_of(NodeIndex n, relay::PeerHandle handle) const {
-  const auto& list = nodes[n].handles;
-  const auto it = std::lower_bound(list.begin(), list.end(), handle.value(),
-                                   [](const std::pair<std::uint32_t, ConnIndex>& entry,
-                                      std::uint32_t h) { return entry.first < h; });
-  if (it == list.end() || it->first != handle.value()) return std::nullopt;
-  return it->second;
+const Link* Engine::link_of(NodeIndex n, relay::PeerHandle handle) const {
+  const std::vector<Link>& links = nodes[n].links;
+  if (handle.value() >= links.size() || links[handle.value()].conn == kNoConn) return nullptr;
+  return &links[handle.value()];
 }
 
 void Engine::pump(Lane& lane, NodeIndex n) {
@@ -196,12 +194,11 @@ void Engine::pump(Lane& lane, NodeIndex n) {
 }
 
 void Engine::send(Lane& lane, NodeIndex n, relay::Transmit transmit) {
-  const auto c = connection_of(n, transmit.peer);
-  if (!c) return;  // closed under the router's feet; it hears of it in handle_peer_disconnected
-  const Connection& conn = connections[*c];
-  if (!conn.established) return;
+  const Link* link = link_of(n, transmit.peer);
+  // Closed under the router's feet; it hears of it in handle_peer_disconnected.
+  if (link == nullptr || !link->established) return;
   NodeState& node = nodes[n];
-  const NodeIndex to = conn.dialer == n ? conn.listener : conn.dialer;
+  const NodeIndex to = link->peer;
 
   Frame frame;
   frame.rpc = std::move(transmit.rpc);
@@ -224,23 +221,23 @@ void Engine::send(Lane& lane, NodeIndex n, relay::Transmit transmit) {
       lane.now_ns < scenario.loss->end.count() && lane.rng.bernoulli(scenario.loss->probability)) {
     if (!scenario.loss->retransmit) return;
     // TCP recovers the lost segment after a retransmission timeout (Linux: at least 200 ms).
-    extra_delay = std::max<std::int64_t>(200'000'000, 2 * conn.latency_ns);
+    extra_delay = std::max<std::int64_t>(200'000'000, 2 * link->latency_ns);
   }
   const auto serialise =
       static_cast<std::int64_t>(static_cast<double>(cost.sender_bytes) * node.up_ns_per_byte);
   node.up_free_ns = std::max(node.up_free_ns, lane.now_ns) + serialise;
   const auto receive = static_cast<std::int64_t>(static_cast<double>(cost.sender_bytes) *
-                                                 nodes[to].down_ns_per_byte);
+                                                 link->peer_down_ns_per_byte);
   // At least one link latency away, so never inside the window being run (see run_until).
-  const std::int64_t arrive_ns = node.up_free_ns + conn.latency_ns + extra_delay + receive;
+  const std::int64_t arrive_ns = node.up_free_ns + link->latency_ns + extra_delay + receive;
   Lane& target = lane_of(to);
   if (&target != &lane) {
-    lane.handovers.push_back(Handover{arrive_ns, to, *c, std::move(frame)});
+    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, std::move(frame)});
     return;
   }
   const std::uint32_t slot = lane.alloc_frame();
   lane.frames[slot] = std::move(frame);
-  lane.queue.push(arrive_ns, EventKind::kFrameArrive, to, *c, slot);
+  lane.queue.push(arrive_ns, EventKind::kFrameArrive, to, link->conn, slot);
 }
 
 void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
@@ -342,9 +339,44 @@ void Engine::dispatch_topology(const Event& event) {
   }
 }
 
+// An event touches its node, its connection and frame, the node's router state, and then what
+// the router looks up for the RPC: a chain of cache misses (10,000 routers' state does not fit in
+// any cache), each waiting for the one before. So while an event runs, the second next event's
+// node, connection and frame start loading, then the next event's router state, found through the
+// node loaded one event earlier, then the current RPC's peer keys and message ids: the misses of
+// three events overlap. Only hints: a wrong guess (an event pushed in between) changes nothing.
+void Engine::prefetch_event_addresses(const Lane& lane, const Event& event) const {
+  prefetch_object(nodes[event.node]);
+  if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
+    prefetch_object(connections[event.a]);
+    prefetch_object(lane.frames[event.b]);
+  }
+}
+
+void Engine::prefetch_event_state(const Lane& lane, const Event& event) const {
+  const NodeState& node = nodes[event.node];
+  if (node.router) node.router->prefetch_state();
+  if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
+    prefetch(lane.frames[event.b].rpc.publish.data());
+  }
+}
+
+void Engine::prefetch_event_inputs(const Lane& lane, const Event& event) const {
+  const NodeState& node = nodes[event.node];
+  if (node.router &&
+      (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver)) {
+    node.router->prefetch_receive(lane.frames[event.b].rpc);
+  }
+}
+
 void Engine::run_lane(Lane& lane, std::int64_t before_ns) {
   while (!lane.queue.empty() && lane.queue.top().time_ns < before_ns) {
     const Event event = lane.queue.pop();
+    if (!lane.queue.empty()) {
+      if (const Event* second = lane.queue.peek_second()) prefetch_event_addresses(lane, *second);
+      prefetch_event_state(lane, lane.queue.top());
+    }
+    prefetch_event_inputs(lane, event);
     lane.now_ns = event.time_ns;
     ++lane.events;
     mix_event(lane.digest, event);
@@ -390,7 +422,7 @@ void Engine::apply_lane_effects() {
           // The router asked during the window; the connection closes at its end.
           now_ns = window_end_ns;
           if (nodes[effect.node].online) {
-            if (const auto c = connection_of(effect.node, x->peer)) close_connection(*c);
+            if (const Link* link = link_of(effect.node, x->peer)) close_connection(link->conn);
           }
         }
       }

@@ -57,6 +57,18 @@ struct MessageCounts {
   }
 };
 
+inline constexpr ConnIndex kNoConn = UINT32_MAX;
+
+// One end of a connection, as its node sees it: what sending a frame needs, so that a send touches
+// neither the Connection nor the peer's NodeState (two cache misses per frame at 10,000 nodes).
+struct Link {
+  ConnIndex conn{kNoConn};  // kNoConn: closed, or a handle never used
+  NodeIndex peer{0};
+  std::int64_t latency_ns{0};
+  double peer_down_ns_per_byte{0};
+  bool established{false};
+};
+
 struct NodeState {
   std::optional<relay::Router> router;  // nullopt while offline
   std::uint32_t group{0};               // index into Engine::groups (attackers: attacker_group)
@@ -71,8 +83,9 @@ struct NodeState {
   double down_ns_per_byte{0};
   std::int64_t wake_ns{kNever};  // the armed wake-up; Wake events for other times are stale
   std::uint64_t heartbeats_seen{0};
-  // This node's router handles -> connection, sorted by handle.
-  std::vector<std::pair<std::uint32_t, ConnIndex>> handles;
+  // Indexed by the node's router handle for the peer. Handles count up and are never reused, so a
+  // lookup is one index; a node makes a few hundred connections in a long churning run at most.
+  std::vector<Link> links;
   std::uint32_t next_handle{1};
   std::uint32_t outbound{0};  // open or pending connections it dialled
   std::uint32_t inbound{0};
@@ -223,6 +236,10 @@ struct Engine {
   void dispatch_topology(const Event& event);
   void run_lanes(std::int64_t before_ns);
   void run_lane(Lane& lane, std::int64_t before_ns);
+  // Cache hints for the events a lane runs next (simulation.cpp, above run_lane).
+  void prefetch_event_addresses(const Lane& lane, const Event& event) const;
+  void prefetch_event_state(const Lane& lane, const Event& event) const;
+  void prefetch_event_inputs(const Lane& lane, const Event& event) const;
   void dispatch_node(Lane& lane, const Event& event);
   void apply_lane_effects();
   void pump(Lane& lane, NodeIndex n);
@@ -230,7 +247,8 @@ struct Engine {
   void arrive(Lane& lane, const Event& event, bool downlink_done);
   void wake(Lane& lane, NodeIndex n);
   void handle_router_event(Lane& lane, NodeIndex n, relay::RouterEvent event);
-  std::optional<ConnIndex> connection_of(NodeIndex n, relay::PeerHandle handle) const;
+  // The open link behind one of n's router handles.
+  const Link* link_of(NodeIndex n, relay::PeerHandle handle) const;
   Lane& lane_of(NodeIndex n) { return lanes[n % lanes.size()]; }
   // The node's lane with its clock set to the engine's, for topology events (lanes are idle).
   Lane& idle_lane_of(NodeIndex n) {

@@ -259,7 +259,9 @@ void Engine::start_node(NodeIndex n) {
 void Engine::leave_node(NodeIndex n) {
   NodeState& node = nodes[n];
   if (!node.online) return;
-  while (!node.handles.empty()) close_connection(node.handles.back().second);
+  for (std::size_t h = node.links.size(); h-- > 0;) {  // the newest first
+    if (node.links[h].conn != kNoConn) close_connection(node.links[h].conn);
+  }
   node.past_counts.add(node.router->stats());
   node.router.reset();
   node.online = false;
@@ -280,11 +282,9 @@ void Engine::leave_node(NodeIndex n) {
 }
 
 bool Engine::connected(NodeIndex a, NodeIndex b) const {
-  for (const auto& [handle, c] : nodes[a].handles) {
-    const Connection& conn = connections[c];
-    if (conn.dialer == b || conn.listener == b) return true;
-  }
-  return false;
+  const std::vector<Link>& links = nodes[a].links;
+  return std::any_of(links.begin(), links.end(),
+                     [b](const Link& link) { return link.conn != kNoConn && link.peer == b; });
 }
 
 void Engine::discover(NodeIndex n) {
@@ -325,8 +325,14 @@ bool Engine::dial(NodeIndex from, NodeIndex to) {
   conn.listener_handle = listener.next_handle++;
   conn.latency_ns = draw_latency_ns();
   connections.push_back(conn);
-  dialer.handles.emplace_back(conn.dialer_handle, c);  // handles grow, so this stays sorted
-  listener.handles.emplace_back(conn.listener_handle, c);
+  const auto add_link = [c, &conn](NodeState& node, std::uint32_t handle, const NodeState& peer,
+                                   NodeIndex peer_index) {
+    if (node.links.size() <= handle) node.links.resize(handle + 1);
+    node.links[handle] =
+        Link{c, peer_index, conn.latency_ns, peer.down_ns_per_byte, /*established=*/false};
+  };
+  add_link(dialer, conn.dialer_handle, listener, to);
+  add_link(listener, conn.listener_handle, dialer, from);
   ++dialer.outbound;
   ++listener.inbound;
   queue.push(now_ns + kHandshakeOneWayTrips * conn.latency_ns, EventKind::kConnected, from, c);
@@ -342,6 +348,8 @@ void Engine::on_connected(ConnIndex c) {
     return;
   }
   conn.established = true;
+  nodes[conn.dialer].links[conn.dialer_handle].established = true;
+  nodes[conn.listener].links[conn.listener_handle].established = true;
   relay::PeerConnected info;
   info.peer = relay::PeerHandle{conn.dialer_handle};
   info.direction = relay::Direction::kOutbound;
@@ -367,11 +375,7 @@ void Engine::close_connection(ConnIndex c) {
   --nodes[conn.listener].inbound;
   for (int side = 0; side < 2; ++side) {
     NodeState& node = nodes[ends[side]];
-    auto& list = node.handles;
-    const auto it = std::lower_bound(list.begin(), list.end(), handles[side],
-                                     [](const std::pair<std::uint32_t, ConnIndex>& entry,
-                                        std::uint32_t h) { return entry.first < h; });
-    if (it != list.end() && it->first == handles[side]) list.erase(it);
+    node.links[handles[side]] = Link{};
     if (conn.established && node.online) {
       node.router->handle_peer_disconnected(now(), relay::PeerHandle{handles[side]});
     }

@@ -1,11 +1,14 @@
-// FlatMap: a map kept as a vector of (key, value) pairs sorted by key.
+// FlatMap: a map kept as a vector of (key, value) pairs sorted by key, with the keys repeated in
+// a vector of their own.
 //
 // For small maps probed on every input, like a router's peers (tens of entries, looked up for
-// every received RPC): a binary search over one or two cache lines of keys replaces the chain of
-// dependent cache misses of a std::map, and iteration stays in key order, so choices made while
-// iterating are deterministic. Inserting or erasing moves later elements, so references and
-// iterators are invalidated by both; do neither while holding one. Keys are stored mutable so
-// that `auto& [key, value]` works; never assign to a key.
+// every received RPC): the binary search runs over the keys alone, one or two cache lines, and
+// touches the value's line once at the end. Searching the pairs instead put every probe on its
+// own cache line when the values are large (a router's PeerState is ~430 bytes): at 10,000
+// simulated routers, whose state is never in cache, that search was 12 % of the run. Iteration
+// stays in key order, so choices made while iterating are deterministic. Inserting or erasing
+// moves later elements, so references and iterators are invalidated by both; do neither while
+// holding one. Keys are stored mutable so that `auto& [key, value]` works; never assign to a key.
 #pragma once
 
 #include <algorithm>
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "waku/base/assert.hpp"
+#include "waku/base/prefetch.hpp"
 
 namespace waku {
 
@@ -32,14 +36,17 @@ class FlatMap {
   [[nodiscard]] bool empty() const { return items_.empty(); }
 
   [[nodiscard]] iterator find(const K& key) {
-    const auto it = lower_bound(key);
-    return it != items_.end() && it->first == key ? it : items_.end();
+    const std::size_t i = lower_bound(key);
+    return i != keys_.size() && keys_[i] == key ? items_.begin() + offset(i) : items_.end();
   }
   [[nodiscard]] const_iterator find(const K& key) const {
-    const auto it = lower_bound(key);
-    return it != items_.end() && it->first == key ? it : items_.end();
+    const std::size_t i = lower_bound(key);
+    return i != keys_.size() && keys_[i] == key ? items_.begin() + offset(i) : items_.end();
   }
-  [[nodiscard]] bool contains(const K& key) const { return find(key) != end(); }
+  [[nodiscard]] bool contains(const K& key) const {
+    const std::size_t i = lower_bound(key);
+    return i != keys_.size() && keys_[i] == key;
+  }
   [[nodiscard]] V& at(const K& key) {
     const auto it = find(key);
     WAKU_ASSERT_MSG(it != end(), "FlatMap::at: missing key");
@@ -53,35 +60,43 @@ class FlatMap {
 
   template <typename... Args>
   std::pair<iterator, bool> try_emplace(const K& key, Args&&... args) {
-    auto it = lower_bound(key);
-    if (it != items_.end() && it->first == key) return {it, false};
-    it = items_.emplace(it, std::piecewise_construct, std::forward_as_tuple(key),
-                        std::forward_as_tuple(std::forward<Args>(args)...));
+    const std::size_t i = lower_bound(key);
+    if (i != keys_.size() && keys_[i] == key) return {items_.begin() + offset(i), false};
+    const auto it = items_.emplace(items_.begin() + offset(i), std::piecewise_construct,
+                                   std::forward_as_tuple(key),
+                                   std::forward_as_tuple(std::forward<Args>(args)...));
+    keys_.insert(keys_.begin() + offset(i), key);
     return {it, true};
   }
   std::pair<iterator, bool> emplace(const K& key, V value) {
     return try_emplace(key, std::move(value));
   }
-  iterator erase(iterator it) { return items_.erase(it); }
+  iterator erase(iterator it) {
+    keys_.erase(keys_.begin() + (it - items_.begin()));
+    return items_.erase(it);
+  }
   std::size_t erase(const K& key) {
     const auto it = find(key);
     if (it == end()) return 0;
-    items_.erase(it);
+    erase(it);
     return 1;
   }
-  void clear() { items_.clear(); }
+  // A hint: starts loading the keys the next lookup will search.
+  void prefetch_keys() const { prefetch_bytes(keys_.data(), keys_.size() * sizeof(K)); }
+  void clear() {
+    items_.clear();
+    keys_.clear();
+  }
 
  private:
-  iterator lower_bound(const K& key) {
-    return std::lower_bound(items_.begin(), items_.end(), key,
-                            [](const value_type& item, const K& k) { return item.first < k; });
+  std::size_t lower_bound(const K& key) const {
+    return static_cast<std::size_t>(std::lower_bound(keys_.begin(), keys_.end(), key) -
+                                    keys_.begin());
   }
-  const_iterator lower_bound(const K& key) const {
-    return std::lower_bound(items_.begin(), items_.end(), key,
-                            [](const value_type& item, const K& k) { return item.first < k; });
-  }
+  static std::ptrdiff_t offset(std::size_t i) { return static_cast<std::ptrdiff_t>(i); }
 
   std::vector<value_type> items_;
+  std::vector<K> keys_;  // items_[i].first == keys_[i]
 };
 
 }  // namespace waku

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "waku/base/prefetch.hpp"
 #include "waku/relay/router_state.hpp"
 #include "waku/relay/rpc_recycler.hpp"
 
@@ -407,5 +408,16 @@ Router::Sizes Router::sizes() const {
 }
 
 std::uint64_t Router::heartbeats() const { return state_->heartbeat_ticks; }
+
+void Router::prefetch_state() const { prefetch_object(*state_); }
+
+void Router::prefetch_receive(const Rpc& rpc) const {
+  state_->peers.prefetch_keys();
+  for (const RelayMessagePtr& message : rpc.publish) {
+    if (!message) continue;
+    prefetch(&message->topic);
+    prefetch_object(message->id);
+  }
+}
 
 }  // namespace waku::relay

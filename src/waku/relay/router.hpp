@@ -217,6 +217,13 @@ class Router {
   [[nodiscard]] Sizes sizes() const;
   [[nodiscard]] std::uint64_t heartbeats() const;  // heartbeats run so far
 
+  // --- hints for hosts that know which input comes next (they change nothing) ---
+  // Starts loading the router's own state.
+  void prefetch_state() const;
+  // Starts loading what handle_rpc(from, rpc) will look up first: the peer table's keys and the
+  // messages' ids. Call it once prefetch_state() has had time to land.
+  void prefetch_receive(const Rpc& rpc) const;
+
  private:
   struct State;
   explicit Router(std::unique_ptr<State> state);
