@@ -157,9 +157,8 @@ std::uint32_t Lane::alloc_frame() {
 }
 
 void Lane::free_frame(std::uint32_t slot) {
-  relay::rpc_recycler().recycle(std::move(frames[slot].rpc));  // a frame dropped unread
-  frames[slot].rpc = relay::Rpc{};
-  free_frames.push_back(slot);
+  relay::rpc_recycler().clear(frames[slot].rpc);
+  release_frame(slot);
 }
 
 const Link* Engine::link_of(NodeIndex n, relay::PeerHandle handle) const {
@@ -174,8 +173,14 @@ void Engine::pump(Lane& lane, NodeIndex n) {
   relay::Router& router = *node.router;
   for (;;) {
     bool progressed = false;
-    while (auto transmit = router.poll_transmit()) {
-      send(lane, n, std::move(*transmit));
+    for (;;) {
+      const std::uint32_t slot = lane.alloc_frame();
+      const auto peer = router.poll_transmit_into(lane.frames[slot].rpc);
+      if (!peer) {
+        lane.release_frame(slot);
+        break;
+      }
+      send(lane, n, *peer, slot);
       progressed = true;
     }
     while (auto event = router.poll_event()) {
@@ -193,33 +198,42 @@ void Engine::pump(Lane& lane, NodeIndex n) {
   }
 }
 
-void Engine::send(Lane& lane, NodeIndex n, relay::Transmit transmit) {
-  const Link* link = link_of(n, transmit.peer);
+void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t slot) {
+  const Link* link = link_of(n, peer);
   // Closed under the router's feet; it hears of it in handle_peer_disconnected.
-  if (link == nullptr || !link->established) return;
+  if (link == nullptr || !link->established) {
+    lane.free_frame(slot);
+    return;
+  }
   NodeState& node = nodes[n];
   const NodeIndex to = link->peer;
+  Frame& frame = lane.frames[slot];
 
-  Frame frame;
-  frame.rpc = std::move(transmit.rpc);
+  FrameCost& frame_cost = frame.cost;
   frame.from = n;
-  frame.app = split_of(frame.rpc);
+  frame_cost.app = split_of(frame.rpc);
   std::uint64_t app_total = 0;
-  for (std::uint64_t bytes : frame.app) app_total += bytes;
+  for (std::uint64_t bytes : frame_cost.app) app_total += bytes;
   const WireCost cost = wire_cost(app_total, wire_stack);
-  frame.wire_total = cost.sender_bytes;
-  frame.receiver_ack_bytes = cost.receiver_bytes;
-  frame.wire = wire_split(frame.app, app_total, cost.sender_bytes);
+  frame_cost.wire_total = cost.sender_bytes;
+  frame_cost.receiver_ack_bytes = cost.receiver_bytes;
+  frame_cost.wire = wire_split(frame_cost.app, app_total, cost.sender_bytes);
   if (measuring(lane.now_ns)) {
-    add(node.record.out.app, frame.app);
-    add(node.record.out.wire, frame.wire);
+    add(node.record.out.app, frame_cost.app);
+    add(node.record.out.wire, frame_cost.wire);
   }
 
-  if (partitioned(n, to, lane.now_ns)) return;  // sent into the void
+  if (partitioned(n, to, lane.now_ns)) {  // sent into the void
+    lane.free_frame(slot);
+    return;
+  }
   std::int64_t extra_delay = 0;
   if (scenario.loss && lane.now_ns >= scenario.loss->start.count() &&
       lane.now_ns < scenario.loss->end.count() && lane.rng.bernoulli(scenario.loss->probability)) {
-    if (!scenario.loss->retransmit) return;
+    if (!scenario.loss->retransmit) {
+      lane.free_frame(slot);
+      return;
+    }
     // TCP recovers the lost segment after a retransmission timeout (Linux: at least 200 ms).
     extra_delay = std::max<std::int64_t>(200'000'000, 2 * link->latency_ns);
   }
@@ -230,13 +244,10 @@ void Engine::send(Lane& lane, NodeIndex n, relay::Transmit transmit) {
                                                  link->peer_down_ns_per_byte);
   // At least one link latency away, so never inside the window being run (see run_until).
   const std::int64_t arrive_ns = node.up_free_ns + link->latency_ns + extra_delay + receive;
-  Lane& target = lane_of(to);
-  if (&target != &lane) {
-    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, std::move(frame)});
+  if (&lane_of(to) != &lane) {
+    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, slot});
     return;
   }
-  const std::uint32_t slot = lane.alloc_frame();
-  lane.frames[slot] = std::move(frame);
   lane.queue.push(arrive_ns, EventKind::kFrameArrive, to, link->conn, slot);
 }
 
@@ -252,8 +263,8 @@ void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
   if (!downlink_done) {
     // The frame finished arriving at event time if the downlink was free when it started; if an
     // earlier frame still occupied it, it queues behind that one.
-    const auto receive =
-        static_cast<std::int64_t>(static_cast<double>(frame.wire_total) * node.down_ns_per_byte);
+    const auto receive = static_cast<std::int64_t>(static_cast<double>(frame.cost.wire_total) *
+                                                   node.down_ns_per_byte);
     const std::int64_t started = lane.now_ns - receive;
     if (node.down_free_ns > started) {
       node.down_free_ns += receive;
@@ -263,20 +274,20 @@ void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
     node.down_free_ns = lane.now_ns;
   }
   if (measuring(lane.now_ns)) {
-    add(node.record.in.app, frame.app);
-    add(node.record.in.wire, frame.wire);
+    const FrameCost& cost = frame.cost;
+    add(node.record.in.app, cost.app);
+    add(node.record.in.wire, cost.wire);
     // The ACKs it sends back, charged to the frame's largest kind (the sender's side is another
     // node's record, counted between windows).
     const auto largest = static_cast<std::uint32_t>(
-        std::max_element(frame.app.begin(), frame.app.end()) - frame.app.begin());
-    node.record.out.wire[largest] += frame.receiver_ack_bytes;
-    lane.ack_credits.push_back(AckCredit{frame.from, largest, frame.receiver_ack_bytes});
+        std::max_element(cost.app.begin(), cost.app.end()) - cost.app.begin());
+    node.record.out.wire[largest] += cost.receiver_ack_bytes;
+    lane.ack_credits.push_back(AckCredit{frame.from, largest, cost.receiver_ack_bytes});
   }
   const std::uint32_t handle =
       conn.listener == event.node ? conn.listener_handle : conn.dialer_handle;
-  relay::Rpc rpc = std::move(frame.rpc);
-  lane.free_frame(slot);
-  node.router->handle_rpc(lane.now(), relay::PeerHandle{handle}, std::move(rpc));
+  node.router->handle_rpc_in_place(lane.now(), relay::PeerHandle{handle}, frame.rpc);
+  lane.release_frame(slot);
   pump(lane, event.node);
 }
 
@@ -393,10 +404,15 @@ void Engine::apply_lane_effects() {
   for (bool pending = true; pending;) {
     pending = false;
     for (Lane& lane : lanes) {
-      for (Handover& h : lane.handovers) {
+      for (const Handover& h : lane.handovers) {
         Lane& target = lane_of(h.to);
         const std::uint32_t slot = target.alloc_frame();
-        target.frames[slot] = std::move(h.frame);
+        Frame& from = lane.frames[h.slot];
+        Frame& to = target.frames[slot];
+        swap(to.rpc, from.rpc);  // `from` gets the empty vectors of the free slot
+        to.from = from.from;
+        to.cost = from.cost;
+        lane.release_frame(h.slot);
         target.queue.push(h.arrive_ns, EventKind::kFrameArrive, h.to, h.conn, slot);
       }
       lane.handovers.clear();

@@ -107,14 +107,21 @@ struct Connection {
   bool open{true};
 };
 
-// An RPC in flight, with what it costs at each level (computed once, at send).
-struct Frame {
-  relay::Rpc rpc;
-  NodeIndex from{0};
+// What a frame costs at each level, computed once, at send.
+struct FrameCost {
   ByteSplit app{};
   ByteSplit wire{};
   std::uint64_t receiver_ack_bytes{0};
   std::uint64_t wire_total{0};
+};
+
+// An RPC in flight. Frames live in their lane's slots and are built and consumed in place: the
+// sending router builds the RPC in a slot of its node's lane, the receiving router empties it, and
+// the slot keeps the vectors' capacity for the next frame.
+struct Frame {
+  relay::Rpc rpc;
+  NodeIndex from{0};
+  FrameCost cost;
 };
 
 // One published message, followed until its deliveries are final.
@@ -171,7 +178,7 @@ struct Handover {
   std::int64_t arrive_ns{0};
   NodeIndex to{0};
   ConnIndex conn{0};
-  Frame frame;
+  std::uint32_t slot{0};  // in the sending lane
 };
 
 // The ACK bytes a receiver sends back for a frame, counted in at the sender between windows.
@@ -198,6 +205,9 @@ struct Lane {
 
   Instant now() const { return Instant::from_nanoseconds(now_ns); }
   std::uint32_t alloc_frame();
+  // The slot's RPC must be empty (consumed, or never filled).
+  void release_frame(std::uint32_t slot) { free_frames.push_back(slot); }
+  // A frame dropped unread: emptied, then released.
   void free_frame(std::uint32_t slot);
 };
 
@@ -243,7 +253,8 @@ struct Engine {
   void dispatch_node(Lane& lane, const Event& event);
   void apply_lane_effects();
   void pump(Lane& lane, NodeIndex n);
-  void send(Lane& lane, NodeIndex n, relay::Transmit transmit);
+  // Sends the RPC the router built in the lane's frame `slot`.
+  void send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t slot);
   void arrive(Lane& lane, const Event& event, bool downlink_done);
   void wake(Lane& lane, NodeIndex n);
   void handle_router_event(Lane& lane, NodeIndex n, relay::RouterEvent event);

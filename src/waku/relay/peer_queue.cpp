@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "waku/base/assert.hpp"
 #include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::relay {
@@ -170,7 +171,13 @@ void PeerQueue::clear() {
 PeerQueue::Popped PeerQueue::pop_rpc(std::size_t max_bytes) {
   Popped out;
   out.rpc = rpc_recycler().take_rpc();
-  Rpc& rpc = out.rpc;
+  out.discarded = pop_rpc(max_bytes, out.rpc);
+  return out;
+}
+
+PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc) {
+  WAKU_ASSERT_MSG(rpc.empty(), "PeerQueue::pop_rpc: the target RPC must be empty");
+  Discarded out;
   std::size_t top_level = 0;  // subscriptions + publish
   std::size_t control = 0;    // body of the control field
   std::size_t idontwant = 0;  // ids taken into the single IDONTWANT entry

@@ -69,11 +69,17 @@ class PeerQueue {
   // Takes as much as fits in `max_bytes` (estimated_rpc_size) into one Rpc, control first, then
   // gossip, then messages in arrival order. An entry that alone exceeds `max_bytes` can never be
   // sent and is discarded; `oversized_messages`/`oversized_gossip` count those.
-  struct Popped {
-    Rpc rpc;
+  struct Discarded {
     std::size_t oversized_messages{0};
     std::size_t oversized_gossip{0};
   };
+  // Builds the RPC into `rpc`, which must be empty; its vectors' capacity is reused.
+  Discarded pop_rpc(std::size_t max_bytes, Rpc& rpc);
+  struct Popped {
+    Rpc rpc;
+    Discarded discarded;
+  };
+  // The same into a recycled Rpc.
   Popped pop_rpc(std::size_t max_bytes);
   // Drops everything (peer gone).
   void clear();

@@ -101,10 +101,10 @@ TEST(PeerQueueTest, PopRespectsByteLimit) {
   EXPECT_LE(estimated_rpc_size(first.rpc), 1000U);
   auto second = q.pop_rpc(1000);
   EXPECT_EQ(second.rpc.publish.size(), 1U);
-  EXPECT_EQ(second.oversized_messages, 0U);
+  EXPECT_EQ(second.discarded.oversized_messages, 0U);
   auto third = q.pop_rpc(1000);
   EXPECT_TRUE(third.rpc.empty());
-  EXPECT_EQ(third.oversized_messages, 1U);
+  EXPECT_EQ(third.discarded.oversized_messages, 1U);
   EXPECT_TRUE(q.empty());
 }
 

@@ -128,6 +128,12 @@ void Router::handle_rpc(Instant now, PeerHandle from, Rpc rpc) {
   rpc_recycler().recycle(std::move(rpc));  // its vectors serve the next RPC built on this thread
 }
 
+void Router::handle_rpc_in_place(Instant now, PeerHandle from, Rpc& rpc) {
+  state_->touch(now);
+  state_->handle_rpc(now, from.value(), rpc);
+  rpc_recycler().clear(rpc);
+}
+
 void Router::State::handle_rpc(Instant now, PeerKey key, Rpc& rpc) {
   ++stats.rpcs_received;
   PeerState* peer = find_peer(key);
@@ -310,6 +316,13 @@ void Router::set_application_score(PeerHandle peer, double value) {
 }
 
 std::optional<Transmit> Router::poll_transmit() {
+  Rpc rpc = rpc_recycler().take_rpc();
+  if (const auto peer = poll_transmit_into(rpc)) return Transmit{*peer, std::move(rpc)};
+  rpc_recycler().recycle(std::move(rpc));
+  return std::nullopt;
+}
+
+std::optional<PeerHandle> Router::poll_transmit_into(Rpc& rpc) {
   State& s = *state_;
   while (!s.ready.empty()) {
     const PeerKey key = s.ready.front();
@@ -318,12 +331,12 @@ std::optional<Transmit> Router::poll_transmit() {
     if (peer == nullptr) continue;
     peer->in_ready = false;
     if (peer->blocked || peer->queue.empty()) continue;
-    auto popped = peer->queue.pop_rpc(s.g.max_transmit_size_bytes);
-    s.stats.queue_dropped_messages += popped.oversized_messages;
-    s.stats.queue_dropped_gossip += popped.oversized_gossip;
+    const PeerQueue::Discarded discarded = peer->queue.pop_rpc(s.g.max_transmit_size_bytes, rpc);
+    s.stats.queue_dropped_messages += discarded.oversized_messages;
+    s.stats.queue_dropped_gossip += discarded.oversized_gossip;
     s.mark_ready(key, *peer);  // more left: round-robin behind the other peers
-    if (popped.rpc.empty()) continue;
-    return Transmit{peer->handle, std::move(popped.rpc)};
+    if (rpc.empty()) continue;
+    return peer->handle;
   }
   return std::nullopt;
 }

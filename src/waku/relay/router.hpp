@@ -163,6 +163,9 @@ class Router {
   void handle_peer_connected(Instant now, const PeerConnected& peer);
   void handle_peer_disconnected(Instant now, PeerHandle peer);
   void handle_rpc(Instant now, PeerHandle from, Rpc rpc);
+  // The same for a host that keeps its RPCs in place: takes what `rpc` holds and leaves it empty,
+  // with its vectors' capacity, for the host's next RPC.
+  void handle_rpc_in_place(Instant now, PeerHandle from, Rpc& rpc);
   // The codec could not decode a frame from this peer: counts against its score (P7).
   void handle_rpc_malformed(Instant now, PeerHandle from);
   void handle_send_window(Instant now, PeerHandle peer, SendWindow window);
@@ -185,6 +188,9 @@ class Router {
 
   // --- outputs ---
   std::optional<Transmit> poll_transmit();
+  // The same built into `rpc`, which must be empty (its capacity is reused): the peer to send it
+  // to, or nullopt (rpc untouched) when nothing is ready.
+  std::optional<PeerHandle> poll_transmit_into(Rpc& rpc);
   std::optional<RouterEvent> poll_event();
   [[nodiscard]] std::optional<Instant> poll_timeout() const;
 

@@ -104,6 +104,14 @@ struct Control {
     return ihave.empty() && iwant.empty() && graft.empty() && prune.empty() && idontwant.empty();
   }
   friend bool operator==(const Control&, const Control&) = default;
+  // Member by member: std::swap would move the whole struct three times.
+  friend void swap(Control& a, Control& b) noexcept {
+    a.ihave.swap(b.ihave);
+    a.iwant.swap(b.iwant);
+    a.graft.swap(b.graft);
+    a.prune.swap(b.prune);
+    a.idontwant.swap(b.idontwant);
+  }
 };
 
 struct Rpc {
@@ -113,6 +121,11 @@ struct Rpc {
 
   [[nodiscard]] bool empty() const {
     return subscriptions.empty() && publish.empty() && control.empty();
+  }
+  friend void swap(Rpc& a, Rpc& b) noexcept {
+    a.subscriptions.swap(b.subscriptions);
+    a.publish.swap(b.publish);
+    swap(a.control, b.control);
   }
 };
 

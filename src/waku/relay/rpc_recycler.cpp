@@ -35,7 +35,7 @@ void RpcRecycler::keep_ids(std::vector<MessageId>&& ids) {
   ids_.push_back(std::move(ids));
 }
 
-void RpcRecycler::recycle(Rpc&& rpc) {
+void RpcRecycler::clear(Rpc& rpc) {
   Control& c = rpc.control;
   for (IHave& ihave : c.ihave) {
     if (ihaves_.size() >= kMaxKept) break;
@@ -46,7 +46,6 @@ void RpcRecycler::recycle(Rpc&& rpc) {
   }
   for (IWant& iwant : c.iwant) keep_ids(std::move(iwant.ids));
   for (IDontWant& idontwant : c.idontwant) keep_ids(std::move(idontwant.ids));
-  if (!has_capacity(rpc) || rpcs_.size() >= kMaxKept) return;
   rpc.subscriptions.clear();
   rpc.publish.clear();
   c.ihave.clear();
@@ -54,6 +53,11 @@ void RpcRecycler::recycle(Rpc&& rpc) {
   c.graft.clear();
   c.prune.clear();
   c.idontwant.clear();
+}
+
+void RpcRecycler::recycle(Rpc&& rpc) {
+  clear(rpc);
+  if (!has_capacity(rpc) || rpcs_.size() >= kMaxKept) return;
   rpcs_.push_back(std::move(rpc));
 }
 

@@ -30,7 +30,10 @@ class RpcRecycler {
   Rpc take_rpc();
   std::vector<MessageId> take_ids();
   IHave take_ihave();
-  // Takes `rpc` apart: its nested id lists and IHAVE entries, and the Rpc itself, are kept.
+  // Empties `rpc` in place, keeping its vectors' capacity; its nested id lists and IHAVE entries
+  // are kept here.
+  void clear(Rpc& rpc);
+  // clear(), and the Rpc itself is kept too.
   void recycle(Rpc&& rpc);
 
  private:
