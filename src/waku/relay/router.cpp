@@ -143,15 +143,18 @@ void Router::State::handle_rpc(Instant now, PeerKey key, Rpc& rpc) {
     maybe_disconnect_graylisted(*peer);
     return;
   }
-  handle_subscriptions(now, key, *peer, rpc.subscriptions);
+  // Most RPCs carry one or two of these; the empty ones are skipped here, before their handlers
+  // read limits from the configuration (a cache miss per handler at 10,000 simulated routers).
+  if (!rpc.subscriptions.empty()) handle_subscriptions(now, key, *peer, rpc.subscriptions);
   for (RelayMessagePtr& message : rpc.publish) {
     if (message) handle_message(now, key, std::move(message));
   }
-  handle_idontwant(*peer, rpc.control.idontwant);
-  handle_ihave(now, key, *peer, rpc.control.ihave);
-  handle_iwant(key, *peer, rpc.control.iwant);
-  handle_graft(now, key, *peer, rpc.control.graft);
-  handle_prune(now, key, *peer, rpc.control.prune);
+  const Control& control = rpc.control;
+  if (!control.idontwant.empty()) handle_idontwant(*peer, control.idontwant);
+  if (!control.ihave.empty()) handle_ihave(now, key, *peer, control.ihave);
+  if (!control.iwant.empty()) handle_iwant(key, *peer, control.iwant);
+  if (!control.graft.empty()) handle_graft(now, key, *peer, control.graft);
+  if (!control.prune.empty()) handle_prune(now, key, *peer, control.prune);
 }
 
 void Router::handle_rpc_malformed(Instant now, PeerHandle from) {
