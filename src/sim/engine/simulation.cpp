@@ -211,6 +211,7 @@ void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t
 
   FrameCost& frame_cost = frame.cost;
   frame.from = n;
+  frame.first_message = frame.rpc.publish.empty() ? nullptr : frame.rpc.publish.front().get();
   frame_cost.app = split_of(frame.rpc);
   std::uint64_t app_total = 0;
   for (std::uint64_t bytes : frame_cost.app) app_total += bytes;
@@ -353,9 +354,10 @@ void Engine::dispatch_topology(const Event& event) {
 // An event touches its node, its connection and frame, the node's router state, and then what
 // the router looks up for the RPC: a chain of cache misses (10,000 routers' state does not fit in
 // any cache), each waiting for the one before. So while an event runs, the second next event's
-// node, connection and frame start loading, then the next event's router state, found through the
-// node loaded one event earlier, then the current RPC's peer keys and message ids: the misses of
-// three events overlap. Only hints: a wrong guess (an event pushed in between) changes nothing.
+// node, connection and frame start loading, then the next event's router state and message, found
+// through the node and frame loaded one event earlier, then the current RPC's peer keys and
+// seen-set slots: the misses of three events overlap. Only hints: a wrong guess (an event pushed in
+// between) changes nothing.
 void Engine::prefetch_event_addresses(const Lane& lane, const Event& event) const {
   prefetch_object(nodes[event.node]);
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
@@ -368,7 +370,12 @@ void Engine::prefetch_event_state(const Lane& lane, const Event& event) const {
   const NodeState& node = nodes[event.node];
   if (node.router) node.router->prefetch_state();
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
-    prefetch(lane.frames[event.b].rpc.publish.data());
+    const Frame& frame = lane.frames[event.b];
+    prefetch(frame.rpc.publish.data());
+    if (frame.first_message != nullptr) {
+      prefetch(&frame.first_message->topic);
+      prefetch_object(frame.first_message->id);
+    }
   }
 }
 
@@ -411,6 +418,7 @@ void Engine::apply_lane_effects() {
         Frame& to = target.frames[slot];
         swap(to.rpc, from.rpc);  // `from` gets the empty vectors of the free slot
         to.from = from.from;
+        to.first_message = from.first_message;
         to.cost = from.cost;
         lane.release_frame(h.slot);
         target.queue.push(h.arrive_ns, EventKind::kFrameArrive, h.to, h.conn, slot);

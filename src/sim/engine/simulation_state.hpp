@@ -121,6 +121,8 @@ struct FrameCost {
 struct Frame {
   relay::Rpc rpc;
   NodeIndex from{0};
+  // rpc.publish's first message, one pointer fewer to follow when prefetching (run_lane).
+  const relay::RelayMessage* first_message{nullptr};
   FrameCost cost;
 };
 

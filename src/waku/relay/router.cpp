@@ -430,9 +430,7 @@ void Router::prefetch_state() const { prefetch_object(*state_); }
 void Router::prefetch_receive(const Rpc& rpc) const {
   state_->peers.prefetch_keys();
   for (const RelayMessagePtr& message : rpc.publish) {
-    if (!message) continue;
-    prefetch(&message->topic);
-    prefetch_object(message->id);
+    if (message) state_->seen.prefetch(message->id);
   }
 }
 

@@ -227,7 +227,8 @@ class Router {
   // Starts loading the router's own state.
   void prefetch_state() const;
   // Starts loading what handle_rpc(from, rpc) will look up first: the peer table's keys and the
-  // messages' ids. Call it once prefetch_state() has had time to land.
+  // seen set's slots for the messages' ids. Call it once prefetch_state() and the messages have
+  // had time to land.
   void prefetch_receive(const Rpc& rpc) const;
 
  private:

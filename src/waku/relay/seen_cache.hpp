@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "waku/base/fifo_queue.hpp"
+#include "waku/base/prefetch.hpp"
 #include "waku/base/time.hpp"
 #include "waku/relay/rpc.hpp"
 
@@ -66,6 +67,10 @@ class FingerprintSet {
   bool erase(std::uint64_t fingerprint);   // false if absent
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] std::size_t capacity() const { return slots_.size(); }
+  // A hint: starts loading the slot where a lookup of `fingerprint` begins.
+  void prefetch(std::uint64_t fingerprint) const {
+    if (!slots_.empty()) waku::prefetch(&slots_[home(fingerprint)]);
+  }
 
  private:
   [[nodiscard]] std::size_t home(std::uint64_t fingerprint) const {
@@ -88,6 +93,8 @@ class SeenCache {
   // True if `id` was not present (it is now, until now + ttl).
   bool insert(Instant now, const MessageId& id);
   [[nodiscard]] bool contains(const MessageId& id) const { return ids_.contains(fingerprint_(id)); }
+  // A hint: starts loading what contains(id) or insert(id) will probe first.
+  void prefetch(const MessageId& id) const { ids_.prefetch(fingerprint_(id)); }
   // Forgets ids first seen at or before now - ttl.
   void expire(Instant now);
   [[nodiscard]] std::size_t size() const { return ids_.size(); }
