@@ -1,6 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <map>
+#include <string>
+
 #include "waku/base/bytes.hpp"
+#include "waku/base/flat_map.hpp"
 #include "waku/base/result.hpp"
 #include "waku/base/rng.hpp"
 #include "waku/base/time.hpp"
@@ -125,6 +130,40 @@ TEST(Bytes, FixedWidthIntegers) {
   EXPECT_EQ(u64_le(0x0102030405060708ULL)[0], 0x08);
   const auto be = u64_be(0x175789bfa23f8400ULL);
   EXPECT_EQ(load_u64_be(be), 0x175789bfa23f8400ULL);
+}
+
+TEST(FlatMap, KeepsKeysAndValuesInStepThroughInsertsAndErases) {
+  FlatMap<std::uint32_t, std::string> map;
+  Rng rng(3);
+  std::map<std::uint32_t, std::string> model;
+  for (int step = 0; step < 2000; ++step) {
+    const auto key = static_cast<std::uint32_t>(rng.uniform(64));
+    if (rng.bernoulli(0.6)) {
+      const auto [it, inserted] = map.try_emplace(key, std::to_string(step));
+      EXPECT_EQ(inserted, model.try_emplace(key, std::to_string(step)).second);
+      EXPECT_EQ(it->first, key);
+      EXPECT_EQ(it->second, model.at(key));
+    } else {
+      EXPECT_EQ(map.erase(key), model.erase(key));
+    }
+    ASSERT_EQ(map.size(), model.size());
+  }
+  auto expected = model.begin();
+  for (const auto& [key, value] : map) {  // in key order, every key with its own value
+    EXPECT_EQ(key, expected->first);
+    EXPECT_EQ(value, expected->second);
+    EXPECT_EQ(map.at(key), value);
+    EXPECT_TRUE(map.contains(key));
+    ++expected;
+  }
+  EXPECT_FALSE(map.contains(1000));
+  EXPECT_EQ(map.find(1000), map.end());
+  map.erase(map.begin());
+  EXPECT_EQ(map.size(), model.size() - 1);
+  EXPECT_FALSE(map.contains(model.begin()->first));
+  map.clear();
+  EXPECT_TRUE(map.empty());
+  EXPECT_FALSE(map.contains(model.begin()->first));
 }
 
 }  // namespace

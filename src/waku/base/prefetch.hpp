@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 
 namespace waku {
 
@@ -14,13 +13,13 @@ inline constexpr std::size_t kCacheLine = 64;
 
 inline void prefetch(const void* address) { __builtin_prefetch(address, 0, 3); }
 
-// Every cache line of [address, address + bytes).
+// Every cache line of [address, address + bytes): one hint per line, and one for the last byte,
+// whose line the stride misses when the range does not start on a line boundary.
 inline void prefetch_bytes(const void* address, std::size_t bytes) {
-  const auto start = reinterpret_cast<std::uintptr_t>(address) & ~(kCacheLine - 1);
-  const auto end = reinterpret_cast<std::uintptr_t>(address) + bytes;
-  for (std::uintptr_t line = start; line < end; line += kCacheLine) {
-    __builtin_prefetch(reinterpret_cast<const void*>(line), 0, 3);
-  }
+  if (bytes == 0) return;
+  const auto* first = static_cast<const char*>(address);
+  for (std::size_t offset = 0; offset < bytes; offset += kCacheLine) prefetch(first + offset);
+  prefetch(first + bytes - 1);
 }
 
 template <typename T>

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "waku/relay/router_test_support.hpp"
+#include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::relay {
 namespace {
@@ -355,6 +356,45 @@ TEST(RouterTest, UnknownTopicFloodsArePenalisedButRacesAreNot) {
   EXPECT_DOUBLE_EQ(h.router.score(h.now, P(2)), 0.0);
   EXPECT_GE(h.router.stats().unknown_topic_dropped, 203U);
   EXPECT_EQ(h.router.stats().messages_delivered, 0U);
+}
+
+// --- the in-place API gives what the value API gives ---
+
+TEST(RouterTest, InPlaceReceiveAndTransmitMatchTheValueApi) {
+  const auto run = [](bool in_place) {
+    Harness h(RouterConfig::fleet(), 5);
+    h.peers(1, 12);
+    EXPECT_TRUE(h.router.subscribe(h.now, kTopic).has_value());
+    h.advance(2s);
+    h.flush();
+    std::vector<std::pair<std::uint32_t, std::size_t>> trace;  // (peer, RPC size) per transmit
+    Rpc slot;
+    for (int i = 0; i < 6; ++i) {
+      Rpc rpc;
+      rpc.publish.push_back(make_message(kTopic, "m" + std::to_string(i), 500));
+      rpc.control.idontwant.push_back(IDontWant{{id_of(i)}});
+      if (in_place) {
+        h.router.handle_rpc_in_place(h.now, P(1 + i), rpc);
+        EXPECT_TRUE(rpc.empty());  // consumed; the vectors are left for the next RPC
+        EXPECT_GT(rpc.publish.capacity(), 0U);
+        while (const auto peer = h.router.poll_transmit_into(slot)) {
+          trace.emplace_back(peer->value(), estimated_rpc_size(slot));
+          rpc_recycler().clear(slot);
+        }
+        EXPECT_TRUE(slot.empty());  // left alone when nothing is ready
+      } else {
+        h.router.handle_rpc(h.now, P(1 + i), std::move(rpc));
+        for (const Transmit& t : h.drain()) {
+          trace.emplace_back(t.peer.value(), estimated_rpc_size(t.rpc));
+        }
+      }
+      h.advance(100ms);
+    }
+    return trace;
+  };
+  const auto by_value = run(false);
+  EXPECT_GT(by_value.size(), 6U);
+  EXPECT_EQ(run(true), by_value);
 }
 
 }  // namespace
