@@ -34,8 +34,9 @@ totals() {  # events, instructions, LL read misses, LL write misses of one run
   local events
   events=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' \
     "$work/run.$1/summary.json")
-  cg_annotate "$work/cg.$1" | grep -m1 "PROGRAM TOTALS" | tr -d , |
-    awk -v events="$events" '{ print events, $1, $11, $17 }'
+  # awk reads to the end: with pipefail, `grep -m1` would stop cg_annotate with SIGPIPE.
+  cg_annotate "$work/cg.$1" | tr -d , |
+    awk -v events="$events" '/PROGRAM TOTALS/ && !done { print events, $1, $11, $17; done = 1 }'
 }
 { totals 45; totals 60; } | awk '
   NR == 1 { e = $1; i = $2; r = $3; w = $4 }

@@ -79,7 +79,8 @@ ByteSplit wire_split(const ByteSplit& app, std::uint64_t app_total, std::uint64_
   return wire;
 }
 
-void add(ByteSplit& to, const ByteSplit& from) {
+// __restrict: two records never alias, and without it GCC adds the six counters one by one.
+void add(ByteSplit& __restrict to, const ByteSplit& __restrict from) {
   for (std::size_t k = 0; k < kByteKinds; ++k) to[k] += from[k];
 }
 

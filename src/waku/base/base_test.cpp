@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -130,6 +131,10 @@ TEST(Bytes, FixedWidthIntegers) {
   EXPECT_EQ(u64_le(0x0102030405060708ULL)[0], 0x08);
   const auto be = u64_be(0x175789bfa23f8400ULL);
   EXPECT_EQ(load_u64_be(be), 0x175789bfa23f8400ULL);
+  const std::array<std::uint8_t, 10> longer{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  EXPECT_EQ(load_u64_be(longer), 0x0102030405060708ULL);  // the first 8 only
+  EXPECT_EQ(load_u64_be(ByteView(longer).first(3)), 0x010203ULL);
+  EXPECT_EQ(load_u64_be(ByteView()), 0ULL);
 }
 
 TEST(FlatMap, KeepsKeysAndValuesInStepThroughInsertsAndErases) {

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -81,9 +83,16 @@ inline std::array<std::uint8_t, 8> u64_le(std::uint64_t value) {
   for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(value >> (8U * i));
   return out;
 }
+// The first 8 bytes as a big-endian integer (fewer when `bytes` is shorter). Hashes message ids
+// on hot paths, hence the single load.
 inline std::uint64_t load_u64_be(ByteView bytes) {
   std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8 && i < bytes.size(); ++i) value = (value << 8U) | bytes[i];
+  if (bytes.size() >= 8) {
+    std::memcpy(&value, bytes.data(), 8);
+    if constexpr (std::endian::native == std::endian::little) value = __builtin_bswap64(value);
+    return value;
+  }
+  for (const std::uint8_t byte : bytes) value = (value << 8U) | byte;
   return value;
 }
 
