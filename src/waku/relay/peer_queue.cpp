@@ -168,13 +168,6 @@ void PeerQueue::clear() {
   forwarded_.clear();
 }
 
-PeerQueue::Popped PeerQueue::pop_rpc(std::size_t max_bytes) {
-  Popped out;
-  out.rpc = rpc_recycler().take_rpc();
-  out.discarded = pop_rpc(max_bytes, out.rpc);
-  return out;
-}
-
 PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc) {
   WAKU_ASSERT_MSG(rpc.empty(), "PeerQueue::pop_rpc: the target RPC must be empty");
   Discarded out;

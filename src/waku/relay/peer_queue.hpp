@@ -75,12 +75,6 @@ class PeerQueue {
   };
   // Builds the RPC into `rpc`, which must be empty; its vectors' capacity is reused.
   Discarded pop_rpc(std::size_t max_bytes, Rpc& rpc);
-  struct Popped {
-    Rpc rpc;
-    Discarded discarded;
-  };
-  // The same into a recycled Rpc.
-  Popped pop_rpc(std::size_t max_bytes);
   // Drops everything (peer gone).
   void clear();
 

@@ -5,6 +5,17 @@
 namespace waku::relay {
 namespace {
 
+struct Popped {
+  Rpc rpc;
+  PeerQueue::Discarded discarded;
+};
+
+Popped pop(PeerQueue& q, std::size_t max_bytes) {
+  Popped out;
+  out.discarded = q.pop_rpc(max_bytes, out.rpc);
+  return out;
+}
+
 RelayMessagePtr message(int n, std::size_t size = 10) {
   auto m = std::make_shared<RelayMessage>();
   m->topic = "/waku/2/rs/16/32";
@@ -43,7 +54,7 @@ TEST(PeerQueueTest, MessagesDropOldestForwardedFirst) {
   EXPECT_EQ(q.push_message(message(4), MessageOrigin::kOwn).dropped, 1U);  // drops 2
   EXPECT_EQ(q.push_message(message(5), MessageOrigin::kOwn).dropped, 1U);  // drops 3
   EXPECT_EQ(q.push_message(message(6), MessageOrigin::kOwn).dropped, 1U);  // no forwarded: 1
-  const auto popped = q.pop_rpc(1 << 20);
+  const auto popped = pop(q, 1 << 20);
   ASSERT_EQ(popped.rpc.publish.size(), 3U);
   EXPECT_EQ(popped.rpc.publish[0]->id.bytes[0], 4);
   EXPECT_EQ(popped.rpc.publish[1]->id.bytes[0], 5);
@@ -61,7 +72,7 @@ TEST(PeerQueueTest, GossipDropsOldestControlOverflows) {
   EXPECT_FALSE(q.push_prune(Prune{"x", {}, 60}).control_overflow);
   EXPECT_TRUE(q.push_graft(Graft{"y"}).control_overflow);  // kept, but too many
   EXPECT_EQ(q.control_entries(), 4U);
-  const auto popped = q.pop_rpc(1 << 20);
+  const auto popped = pop(q, 1 << 20);
   EXPECT_EQ(popped.rpc.control.graft.size(), 2U);
   EXPECT_EQ(popped.rpc.control.prune.size(), 1U);
   EXPECT_EQ(popped.rpc.control.idontwant.size(), 1U);
@@ -81,7 +92,7 @@ TEST(PeerQueueTest, IDontWantForABlockedPeerDropsTheOldestHalf) {
   const auto full = q.push_idontwant(id(5));
   EXPECT_EQ(full.dropped, 2U);  // ids 1 and 2
   EXPECT_FALSE(full.control_overflow);
-  const auto popped = q.pop_rpc(1 << 20);
+  const auto popped = pop(q, 1 << 20);
   ASSERT_EQ(popped.rpc.control.idontwant.size(), 1U);
   const auto& ids = popped.rpc.control.idontwant[0].ids;
   ASSERT_EQ(ids.size(), 3U);
@@ -95,14 +106,14 @@ TEST(PeerQueueTest, PopRespectsByteLimit) {
   q.push_message(message(1, 600), MessageOrigin::kForwarded);
   q.push_message(message(2, 600), MessageOrigin::kForwarded);
   q.push_message(message(3, 5000), MessageOrigin::kForwarded);  // can never fit: discarded
-  auto first = q.pop_rpc(1000);
+  auto first = pop(q, 1000);
   EXPECT_EQ(first.rpc.publish.size(), 1U);
   EXPECT_EQ(first.rpc.control.graft.size(), 1U);
   EXPECT_LE(estimated_rpc_size(first.rpc), 1000U);
-  auto second = q.pop_rpc(1000);
+  auto second = pop(q, 1000);
   EXPECT_EQ(second.rpc.publish.size(), 1U);
   EXPECT_EQ(second.discarded.oversized_messages, 0U);
-  auto third = q.pop_rpc(1000);
+  auto third = pop(q, 1000);
   EXPECT_TRUE(third.rpc.empty());
   EXPECT_EQ(third.discarded.oversized_messages, 1U);
   EXPECT_TRUE(q.empty());
@@ -112,7 +123,7 @@ TEST(PeerQueueTest, SubscriptionChangesCoalesce) {
   PeerQueue q(PeerQueue::Limits{});
   q.push_subscription(Subscription{true, "a"});
   q.push_subscription(Subscription{false, "a"});
-  const auto popped = q.pop_rpc(1 << 20);
+  const auto popped = pop(q, 1 << 20);
   ASSERT_EQ(popped.rpc.subscriptions.size(), 1U);
   EXPECT_EQ(popped.rpc.subscriptions[0], (Subscription{false, "a"}));
 }

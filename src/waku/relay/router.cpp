@@ -123,8 +123,7 @@ void Router::handle_peer_disconnected(Instant now, PeerHandle handle) {
 }
 
 void Router::handle_rpc(Instant now, PeerHandle from, Rpc rpc) {
-  state_->touch(now);
-  state_->handle_rpc(now, from.value(), rpc);
+  handle_rpc_in_place(now, from, rpc);
   rpc_recycler().recycle(std::move(rpc));  // its vectors serve the next RPC built on this thread
 }
 
