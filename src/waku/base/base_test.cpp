@@ -7,6 +7,7 @@
 
 #include "waku/base/bytes.hpp"
 #include "waku/base/flat_map.hpp"
+#include "waku/base/inline_name_cache.hpp"
 #include "waku/base/result.hpp"
 #include "waku/base/rng.hpp"
 #include "waku/base/time.hpp"
@@ -169,6 +170,37 @@ TEST(FlatMap, KeepsKeysAndValuesInStepThroughInsertsAndErases) {
   map.clear();
   EXPECT_TRUE(map.empty());
   EXPECT_FALSE(map.contains(model.begin()->first));
+}
+
+TEST(InlineNameCache, AnswersOnlyWhatWasRememberedAndForgetsTheOldest) {
+  InlineNameCache<std::uint32_t, 2> cache;
+  EXPECT_EQ(cache.find(""), nullptr);  // unused entries match nothing, not even the empty name
+  cache.remember("/waku/2/rs/16/32", 7);
+  ASSERT_NE(cache.find("/waku/2/rs/16/32"), nullptr);
+  EXPECT_EQ(*cache.find("/waku/2/rs/16/32"), 7U);
+  EXPECT_EQ(cache.find("/waku/2/rs/16/3"), nullptr);   // a prefix
+  EXPECT_EQ(cache.find("/waku/2/rs/16/33"), nullptr);  // same length, one byte differs
+  EXPECT_EQ(cache.find("/waku/2/rs/16/320"), nullptr);
+
+  cache.remember("", 1);
+  ASSERT_NE(cache.find(""), nullptr);
+  EXPECT_EQ(*cache.find(""), 1U);
+  cache.remember("/waku/2/rs/16/64", 9);  // full: replaces the oldest, shard 32
+  EXPECT_EQ(cache.find("/waku/2/rs/16/32"), nullptr);
+  EXPECT_EQ(*cache.find("/waku/2/rs/16/64"), 9U);
+  EXPECT_EQ(*cache.find(""), 1U);
+
+  const std::string longest(InlineNameCache<std::uint32_t>::kMaxNameBytes, 'x');
+  cache.remember(longest, 3);
+  EXPECT_EQ(*cache.find(longest), 3U);
+  const std::string too_long = longest + "x";
+  cache.remember(too_long, 4);  // not cached: lookups of it miss
+  EXPECT_EQ(cache.find(too_long), nullptr);
+  EXPECT_EQ(*cache.find(longest), 3U);
+
+  cache.clear();
+  EXPECT_EQ(cache.find(longest), nullptr);
+  EXPECT_EQ(cache.find(""), nullptr);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "waku/base/assert.hpp"
 #include "waku/base/flat_map.hpp"
+#include "waku/base/inline_name_cache.hpp"
 
 namespace waku::relay {
 namespace {
@@ -130,7 +131,9 @@ struct PeerScore::State {
 
   std::vector<TopicSlot> topics;
   std::map<std::string, TopicIndex, std::less<>> topic_index;
-  TopicIndex last_topic{kNoTopic};  // one-entry cache: most calls repeat the previous topic
+  // What topic_for answered lately, unscored topics (kNoTopic) included: topics are never removed
+  // and the parameters never change, so an answer stays right.
+  InlineNameCache<TopicIndex> recent_topics;
 
   FlatMap<PeerKey, PeerStats> peers;  // probed on every delivery: flat, not node-based
   std::map<std::string, std::uint32_t, std::less<>> peers_per_ip;
@@ -157,17 +160,19 @@ struct PeerScore::State {
   // --- topics ---
 
   TopicIndex topic_for(std::string_view name) {
-    if (last_topic != kNoTopic && topics[last_topic].name == name) return last_topic;
-    if (const auto it = topic_index.find(name); it != topic_index.end()) {
-      last_topic = it->second;
-      return it->second;
-    }
+    if (const TopicIndex* recent = recent_topics.find(name)) return *recent;
+    const TopicIndex index = find_or_add_topic(name);
+    recent_topics.remember(name, index);
+    return index;
+  }
+
+  TopicIndex find_or_add_topic(std::string_view name) {
+    if (const auto it = topic_index.find(name); it != topic_index.end()) return it->second;
     const TopicScoreParams* topic_params = params.params_for(name);
     if (topic_params == nullptr || topics.size() >= kMaxScoredTopics) return kNoTopic;
     const auto index = static_cast<TopicIndex>(topics.size());
     topics.push_back(TopicSlot{std::string(name), *topic_params});
     topic_index.emplace(std::string(name), index);
-    last_topic = index;
     return index;
   }
 

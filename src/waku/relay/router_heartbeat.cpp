@@ -16,6 +16,7 @@ void Router::State::release_idle_topics() {
       continue;
     }
     topic_index.erase(ts.name);
+    recent_topics.clear();
     ts = TopicState{};
     free_topics.push_back(t);
     --live_topics;

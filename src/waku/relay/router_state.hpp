@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "waku/base/flat_map.hpp"
+#include "waku/base/inline_name_cache.hpp"
 #include "waku/relay/mcache.hpp"
 #include "waku/relay/peer_queue.hpp"
 #include "waku/relay/peer_score.hpp"
@@ -139,6 +140,8 @@ struct Router::State {
   std::vector<TopicState> topics;
   std::vector<TopicIndex> free_topics;
   std::map<std::string, TopicIndex, std::less<>> topic_index;
+  // What topic_index answered lately (see InlineNameCache); cleared when a topic is released.
+  mutable InlineNameCache<TopicIndex> recent_topics;
   std::size_t live_topics{0};
 
   std::vector<std::pair<std::string, std::unique_ptr<Validator>>> validators;
@@ -176,8 +179,10 @@ struct Router::State {
   }
 
   std::optional<TopicIndex> find_topic(std::string_view name) const {
+    if (const TopicIndex* recent = recent_topics.find(name)) return *recent;
     const auto it = topic_index.find(name);
     if (it == topic_index.end()) return std::nullopt;
+    recent_topics.remember(name, it->second);
     return it->second;
   }
 
