@@ -296,6 +296,8 @@ struct Engine {
   SimOptions options;
   Rng rng;  // topology, latencies, faults
   std::vector<NodeGroup> groups;
+  // Per group, shared by its routers (see Router::create).
+  std::vector<std::shared_ptr<const relay::RouterConfig>> router_configs;
   std::uint32_t attacker_group{0};
   std::vector<std::uint16_t> shards;      // distinct shards in use
   std::vector<std::string> shard_topics;  // pubsub topic per shard slot

@@ -96,7 +96,14 @@ Result<void> Engine::build() {
     attacker_group = static_cast<std::uint32_t>(groups.size());
   }
   for (const NodeGroup& group : groups) {
-    WAKU_TRY_VOID(relay::RouterConfig::profile(group.router_profile));
+    auto profile = relay::RouterConfig::profile(group.router_profile);
+    if (!profile) return Unexpected{profile.error()};
+    relay::RouterConfig config = std::move(*profile);
+    config.unix_time_at_origin = UnixNanos{kUnixTimeAtOriginNs};
+    if (scenario.idontwant && !*scenario.idontwant) {
+      config.gossip.idontwant_message_size_threshold = SIZE_MAX;
+    }
+    router_configs.push_back(std::make_shared<const relay::RouterConfig>(std::move(config)));
     for (std::uint16_t shard : group.shards) {
       if (std::find(shards.begin(), shards.end(), shard) == shards.end()) shards.push_back(shard);
     }
@@ -213,13 +220,7 @@ void Engine::start_node(NodeIndex n) {
   NodeState& node = nodes[n];
   if (node.online) return;
   const NodeGroup& group = groups[node.group];
-  auto config = relay::RouterConfig::profile(group.router_profile);
-  WAKU_ASSERT(config.has_value());
-  config->unix_time_at_origin = UnixNanos{kUnixTimeAtOriginNs};
-  if (scenario.idontwant && !*scenario.idontwant) {
-    config->gossip.idontwant_message_size_threshold = SIZE_MAX;
-  }
-  auto router = relay::Router::create(*config, node.rng.fork());
+  auto router = relay::Router::create(router_configs[node.group], node.rng.fork());
   WAKU_ASSERT_MSG(router.has_value(), "profile configs are valid");
   node.router.emplace(std::move(*router));
   if (real_validator && !node.attacker) {

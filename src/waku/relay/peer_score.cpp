@@ -126,7 +126,8 @@ double decay_factor(double decay, std::int64_t steps) {
 }  // namespace
 
 struct PeerScore::State {
-  PeerScoreParams params;
+  std::shared_ptr<const PeerScoreParams> shared_params;
+  const PeerScoreParams& params;
   bool p3_enabled{false};
 
   std::vector<TopicSlot> topics;
@@ -149,7 +150,8 @@ struct PeerScore::State {
 
   std::optional<Instant> last_decay;
 
-  explicit State(PeerScoreParams p) : params(std::move(p)) {
+  explicit State(std::shared_ptr<const PeerScoreParams> p)
+      : shared_params(std::move(p)), params(*shared_params) {
     const auto uses_p3 = [](const TopicScoreParams& t) {
       return t.mesh_message_deliveries_weight != 0.0 || t.mesh_failure_penalty_weight != 0.0;
     };
@@ -240,6 +242,8 @@ struct PeerScore::State {
   // --- delivery records ---
 
   DeliveryRecord* find_record(const MessageId& id) {
+    // Without P3 the table is empty nearly always: do not hash the id and read its bucket.
+    if (records.empty()) return nullptr;
     const auto it = records.find(id);
     return it == records.end() ? nullptr : &it->second;
   }
@@ -384,7 +388,11 @@ struct PeerScore::State {
   }
 };
 
-PeerScore::PeerScore(PeerScoreParams params) : state_(std::make_unique<State>(std::move(params))) {}
+PeerScore::PeerScore(PeerScoreParams params)
+    : PeerScore(std::make_shared<const PeerScoreParams>(std::move(params))) {}
+
+PeerScore::PeerScore(std::shared_ptr<const PeerScoreParams> params)
+    : state_(std::make_unique<State>(std::move(params))) {}
 PeerScore::PeerScore(PeerScore&&) noexcept = default;
 PeerScore& PeerScore::operator=(PeerScore&&) noexcept = default;
 PeerScore::~PeerScore() = default;
@@ -517,6 +525,19 @@ void PeerScore::deliver_message(Instant now, const MessageId& id, std::string_vi
   record->senders.for_each([&](PeerKey peer) { s.mark_duplicate_delivery(peer, record->topic); });
   record->status = DeliveryStatus::kValid;
   record->validated = now;
+}
+
+void PeerScore::accept_message(Instant now, PeerKey from, const MessageId& id,
+                               std::string_view topic) {
+  State& s = *state_;
+  if (s.p3_enabled || s.find_record(id) != nullptr) {
+    // A record is kept for later copies, or one is left from an earlier reject: the two steps.
+    validate_message(now, from, id, topic);
+    deliver_message(now, id, topic);
+    return;
+  }
+  const TopicIndex index = s.topic_for(topic);
+  if (index != kNoTopic) s.mark_first_delivery(from, index);
 }
 
 void PeerScore::reject_message(Instant /*now*/, const MessageId& id, std::string_view /*topic*/) {

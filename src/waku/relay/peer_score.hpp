@@ -40,6 +40,8 @@ class PeerScore {
 
   // `params` should have passed validate(); invalid values never crash but score nonsense.
   explicit PeerScore(PeerScoreParams params);
+  // Shares `params` (a router's configuration, shared by many routers) instead of copying them.
+  explicit PeerScore(std::shared_ptr<const PeerScoreParams> params);
   PeerScore(PeerScore&&) noexcept;
   PeerScore& operator=(PeerScore&&) noexcept;
   ~PeerScore();
@@ -62,6 +64,10 @@ class PeerScore {
   void deliver_message(Instant now, const MessageId& id, std::string_view topic);
   void reject_message(Instant now, const MessageId& id, std::string_view topic);
   void ignore_message(Instant now, const MessageId& id, std::string_view topic);
+  // validate_message and deliver_message together, for a first copy accepted the moment it arrived
+  // (synchronous validation: no copy can come in between). Unless P3 is scored, skips the delivery
+  // record that the pair would create and drop at once.
+  void accept_message(Instant now, PeerKey from, const MessageId& id, std::string_view topic);
   // A rejection that is not tied to a tracked id (e.g. StrictNoSign violation, undecodable data).
   void reject_from(Instant now, PeerKey from, std::string_view topic);
 

@@ -364,6 +364,37 @@ PeerScoreParams p3_params() {
   return p;
 }
 
+TEST(PeerScore, AcceptMessageScoresAsValidateThenDeliver) {
+  // With and without P3: the one-step form leaves every score and record as the two steps do.
+  for (const PeerScoreParams& params : {PeerScoreParams::waku_defaults(), p3_params()}) {
+    PeerScore two_steps(params);
+    PeerScore one_step(params);
+    for (PeerScore* score : {&two_steps, &one_step}) {
+      for (PeerScore::PeerKey k = 1; k <= 3; ++k) score->add_peer(kT0, k, {}, {});
+      score->graft(kT0, 2, kTopic);
+      deliver_invalid(*score, kT0, 3, kTopic, 900, 1);  // leaves a record for id 900
+    }
+    for (std::uint64_t n = 1; n <= 6; ++n) {
+      const Instant now = kT0 + std::chrono::seconds(n);
+      const MessageId id = make_id(n == 6 ? 900 : n);  // the last repeats the rejected id
+      const PeerScore::PeerKey from = n % 2 == 0 ? 1 : 2;
+      two_steps.validate_message(now, from, id, kTopic);
+      two_steps.deliver_message(now, id, kTopic);
+      one_step.accept_message(now, from, id, kTopic);
+      one_step.deliver_message(now, id, kTopic);  // what the router's finish_validation calls next
+      for (PeerScore* score : {&two_steps, &one_step}) {
+        score->duplicate_message(now + 1ms, 3, id, kTopic);
+      }
+    }
+    const Instant later = kT0 + 10s;
+    for (PeerScore::PeerKey k = 1; k <= 3; ++k) {
+      EXPECT_DOUBLE_EQ(one_step.score(later, k), two_steps.score(later, k)) << "peer " << k;
+    }
+    EXPECT_NE(one_step.score(later, 1), 0.0);  // the deliveries did count
+    EXPECT_EQ(one_step.delivery_record_count(), two_steps.delivery_record_count());
+  }
+}
+
 TEST(PeerScore, P3DeficitAfterActivationAndP3bAtPrune) {
   PeerScore score(p3_params());
   for (PeerScore::PeerKey k = 1; k <= 4; ++k) score.add_peer(kT0, k, {}, {});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "waku/base/assert.hpp"
 #include "waku/base/prefetch.hpp"
 #include "waku/relay/router_state.hpp"
 #include "waku/relay/rpc_recycler.hpp"
@@ -71,7 +72,12 @@ std::vector<PxPeer> Router::State::px_records(Instant now, PeerKey exclude, Topi
 // --- Router ---
 
 Result<Router> Router::create(RouterConfig config, Rng rng) {
-  WAKU_TRY_VOID(config.validate());
+  return create(std::make_shared<const RouterConfig>(std::move(config)), rng);
+}
+
+Result<Router> Router::create(std::shared_ptr<const RouterConfig> config, Rng rng) {
+  WAKU_ASSERT(config != nullptr);
+  WAKU_TRY_VOID(config->validate());
   return Router(std::make_unique<State>(std::move(config), rng));
 }
 
@@ -428,6 +434,8 @@ void Router::prefetch_state() const { prefetch_object(*state_); }
 
 void Router::prefetch_receive(const Rpc& rpc) const {
   state_->peers.prefetch_keys();
+  // The entry of the topic receipt checks first (a router has a topic or two; the first is hot).
+  if (!state_->topics.empty()) prefetch(state_->topics.data());
   for (const RelayMessagePtr& message : rpc.publish) {
     if (message) state_->seen.prefetch(message->id);
   }

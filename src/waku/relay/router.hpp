@@ -152,6 +152,8 @@ class Router {
  public:
   // Validates `config`; Errc::kInvalidConfig names the first bad parameter.
   static Result<Router> create(RouterConfig config, Rng rng);
+  // The same, for many routers of one configuration: they share it instead of each keeping a copy.
+  static Result<Router> create(std::shared_ptr<const RouterConfig> config, Rng rng);
 
   Router(Router&&) noexcept;
   Router& operator=(Router&&) noexcept;

@@ -344,18 +344,31 @@ TEST(RouterTest, IWantServedFromMcacheAtMostGossipRetransmission) {
 
 TEST(RouterTest, IWantSkipsIdsThePeerDoesNotWant) {
   Harness h;
-  h.peers(1, 1);
+  h.peers(1, 2);
   ASSERT_TRUE(h.router.subscribe(h.now, kTopic).has_value());
-  const auto msg = make_message(kTopic, "cached");
-  ASSERT_TRUE(h.router.publish(h.now, msg).has_value());
   h.flush();
-  h.control(1, [&] {
-    Control c;
-    c.iwant = {IWant{{msg->id}}};
-    c.idontwant = {IDontWant{{msg->id}}};
-    return c;
-  }());
+  const auto msg = make_message(kTopic, "cached");
+  // Peer 1 has the message before we do, and says so; then peer 2 sends it to us.
+  h.control(1, make_control<&Control::idontwant>({IDontWant{{msg->id}}}));
+  h.send_message(2, msg);
   EXPECT_EQ(Sent(h.drain()).messages(1), 0U);
+  h.control(1, make_control<&Control::iwant>({IWant{{msg->id}}}));
+  EXPECT_EQ(Sent(h.drain()).messages(1), 0U);
+  EXPECT_EQ(h.router.stats().iwant_received, 1U);
+}
+
+TEST(RouterTest, IdontwantForAMessageAlreadyForwardedIsNotRemembered) {
+  Harness h;
+  h.peers(1, 2);
+  ASSERT_TRUE(h.router.subscribe(h.now, kTopic).has_value());
+  h.flush();
+  const auto msg = make_message(kTopic, "forwarded", 2000);
+  h.send_message(1, msg);
+  EXPECT_EQ(Sent(h.drain()).messages(2), 1U);
+  // Peer 2's IDONTWANT crosses our copy: nothing is left to hold back.
+  h.control(2, make_control<&Control::idontwant>({IDontWant{{msg->id, id_of(1)}}}));
+  EXPECT_EQ(h.router.sizes().idontwant_ids, 1U);  // only the id not seen yet
+  EXPECT_EQ(h.router.stats().idontwant_received, 1U);
 }
 
 TEST(RouterTest, IHaveAnsweredWithIWantForUnseenIdsOnly) {

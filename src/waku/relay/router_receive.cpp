@@ -89,7 +89,6 @@ void Router::State::handle_message(Instant now, PeerKey key, RelayMessagePtr mes
   seen.insert(now, m.id);
   ++stats.messages_first_seen;
   if (!promises.empty()) promises.erase(m.id);
-  score.validate_message(now, key, m.id, m.topic);
 
   // IDONTWANT before validation (gossipsub v1.2; go Preprocess, nim #1103), never to the sender.
   if (m.data.size() >= g.idontwant_message_size_threshold) {
@@ -107,7 +106,15 @@ void Router::State::handle_message(Instant now, PeerKey key, RelayMessagePtr mes
   // A WakuMessage that does not decode is invalid whoever sends it (nwaku's ordered validator
   // rejects it), so it goes through the tracked reject (P4 for this and concurrent senders).
   const Verdict verdict = m.decoded ? run_validators(now, *t, m) : Verdict::kReject;
-  if (verdict == Verdict::kAccept && topics[*t].async_validation) {
+  const bool async = verdict == Verdict::kAccept && topics[*t].async_validation;
+  // Accepted at once: scored in one step, and finish_validation's deliver_message finds nothing
+  // left to do. Otherwise the score tracks the id until the verdict.
+  if (verdict == Verdict::kAccept && !async) {
+    score.accept_message(now, key, m.id, m.topic);
+  } else {
+    score.validate_message(now, key, m.id, m.topic);
+  }
+  if (async) {
     start_async(now, key, std::move(message), *t);
     return;
   }
@@ -250,6 +257,7 @@ void Router::State::handle_idontwant(PeerState& peer, const std::vector<IDontWan
     for (std::size_t i = 0; i < n; ++i) {
       if (peer.idontwant_ids >= g.idontwant_max_ids_per_heartbeat) return;
       ++peer.idontwant_ids;
+      if (already_forwarded(entry.ids[i])) continue;
       peer.dont_send.insert(entry.ids[i], heartbeat_ticks);
     }
   }

@@ -117,16 +117,20 @@ struct Router::State {
     PeerKey peer{0};
   };
 
-  State(RouterConfig c, Rng r)
-      : config(std::move(c)),
+  State(std::shared_ptr<const RouterConfig> c, Rng r)
+      : shared_config(std::move(c)),
+        config(*shared_config),
         g(config.gossip),
         rng(r),
-        score(config.score),
+        score(std::shared_ptr<const PeerScoreParams>(shared_config, &shared_config->score)),
         fingerprint(rng.next_u64()),
         seen(config.gossip.seen_ttl, rng.next_u64()),
         mcache(config.gossip.history_length, config.gossip.history_gossip, fingerprint) {}
 
-  RouterConfig config;
+  // Shared by every router built from the same configuration (the simulator's thousands): the
+  // limits read on every receipt then stay in cache instead of costing a miss per router.
+  std::shared_ptr<const RouterConfig> shared_config;
+  const RouterConfig& config;
   const GossipsubParams& g;
   Rng rng;
   PeerScore score;
@@ -365,6 +369,15 @@ struct Router::State {
   void handle_iwant(PeerKey key, PeerState& peer, const std::vector<IWant>& iwants);
 
   void handle_idontwant(PeerState& peer, const std::vector<IDontWant>& entries);
+
+  // An IDONTWANT id need not be remembered once the message is seen and no longer validating: it
+  // was forwarded (or dropped) then, and the seen set keeps it from being forwarded again. Most
+  // IDONTWANTs come from mesh peers that got the message at about the time we did, after our own
+  // first copy; remembering them cost an insert and an expiry in a per-peer set, and made every
+  // later forward probe that set.
+  bool already_forwarded(const MessageId& id) const {
+    return seen.contains(id) && (pending_by_id.empty() || !pending_by_id.contains(id));
+  }
 
   void handle_graft(Instant now, PeerKey key, PeerState& peer, const std::vector<Graft>& grafts);
 

@@ -75,6 +75,24 @@ TEST(RouterConfigTest, InvalidParametersAreNamed) {
   RouterConfig bad_thresholds = RouterConfig::fleet();
   bad_thresholds.thresholds.gossip_threshold = 10.0;  // must be < 0
   EXPECT_FALSE(Router::create(bad_thresholds, Rng(1)).has_value());
+  // The shared form validates too.
+  EXPECT_FALSE(
+      Router::create(std::make_shared<const RouterConfig>(bad_thresholds), Rng(1)).has_value());
+}
+
+TEST(RouterConfigTest, RoutersOfOneConfigurationShareIt) {
+  const auto config = std::make_shared<const RouterConfig>(RouterConfig::client());
+  auto first = Router::create(config, Rng(1));
+  auto second = Router::create(config, Rng(2));
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(&first->config(), config.get());  // the same object, not a copy
+  EXPECT_EQ(&second->config(), config.get());
+  const long held = config.use_count();
+  first = Router::create(RouterConfig::fleet(), Rng(1));  // drops its share
+  EXPECT_LT(config.use_count(), held);
+  second = Router::create(RouterConfig::fleet(), Rng(2));
+  EXPECT_EQ(config.use_count(), 1);
 }
 
 // --- timers ---
