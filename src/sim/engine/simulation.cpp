@@ -373,6 +373,9 @@ void Engine::prefetch_event_state(const Lane& lane, const Event& event) const {
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
     const Frame& frame = lane.frames[event.b];
     prefetch(frame.rpc.publish.data());
+    // The IHAVE and IDONTWANT entries, whose ids prefetch_event_inputs fetches next.
+    prefetch(frame.rpc.control.ihave.data());
+    prefetch(frame.rpc.control.idontwant.data());
     if (frame.first_message != nullptr) {
       prefetch(&frame.first_message->topic);
       prefetch_object(frame.first_message->id);
@@ -384,7 +387,15 @@ void Engine::prefetch_event_inputs(const Lane& lane, const Event& event) const {
   const NodeState& node = nodes[event.node];
   if (node.router &&
       (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver)) {
-    node.router->prefetch_receive(lane.frames[event.b].rpc);
+    const relay::Rpc& rpc = lane.frames[event.b].rpc;
+    node.router->prefetch_receive(rpc);
+    // The ids of gossip, each hashed and probed in a set (an IHAVE carries ~40 of them).
+    for (const relay::IHave& ihave : rpc.control.ihave) {
+      prefetch_bytes(ihave.ids.data(), ihave.ids.size() * sizeof(relay::MessageId));
+    }
+    for (const relay::IDontWant& idontwant : rpc.control.idontwant) {
+      prefetch_bytes(idontwant.ids.data(), idontwant.ids.size() * sizeof(relay::MessageId));
+    }
   }
 }
 
