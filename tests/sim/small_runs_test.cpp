@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "community_scenario.hpp"
 #include "sim/engine/simulation.hpp"
@@ -41,6 +42,26 @@ void expect_checks_pass(const RunResult& result) {
     EXPECT_TRUE(check.passed) << check.name << ": " << check.violations << " violations, first "
                               << check.detail;
   }
+}
+
+TEST(SmallRuns, ProgressCountsDeliveriesAsTheyHappen) {
+  // A minute: every message is younger than the 130 s after which its record is final.
+  const Scenario scenario = community(40, 5, 1min);
+  SimOptions options;
+  options.progress_interval_seconds = 0;  // a report at every window
+  std::vector<Progress> reports;
+  options.on_progress = [&](const Progress& p) { reports.push_back(p); };
+  auto simulation = Simulation::create(scenario, options);
+  ASSERT_TRUE(simulation.has_value());
+  const RunResult result = (*simulation)->run();
+  ASSERT_FALSE(reports.empty());
+  std::uint64_t previous = 0;
+  for (const Progress& p : reports) {
+    EXPECT_GE(p.deliveries, previous);
+    previous = p.deliveries;
+  }
+  EXPECT_GT(reports.back().deliveries, 0U);
+  EXPECT_LE(reports.back().deliveries, result.deliveries);
 }
 
 TEST(SmallRuns, CommunityDeliversEverythingOnceAndReplays) {

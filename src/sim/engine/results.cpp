@@ -86,6 +86,7 @@ void Engine::record_delivery(NodeIndex n, const relay::MessageDelivered& deliver
   // Only nodes that were online when it was published count as expected receivers.
   if (node.online_since_ns > record->published_ns || record->seen_by.empty()) return;
   ++record->delivered;
+  ++deliveries_so_far;
   result.latency.add(Duration(now_ns - record->published_ns));
 }
 

@@ -500,7 +500,7 @@ void Engine::report_progress() {
   progress.events_per_second = static_cast<double>(all_events - events_at_last_report) / since;
   progress.rss_bytes = current_rss_bytes();
   progress.messages_published = result.messages_published;
-  progress.deliveries = result.deliveries;
+  progress.deliveries = deliveries_so_far;
   progress.nodes_online = nodes_online;
   options.on_progress(progress);
   last_report = wall_now;

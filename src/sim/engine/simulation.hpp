@@ -38,6 +38,9 @@ struct Progress {
   double events_per_second{0};  // over the last interval
   std::uint64_t rss_bytes{0};
   std::uint64_t messages_published{0};
+  // Copies delivered so far to subscribers that were online at publication, as they happen (the
+  // result's `deliveries` counts a message only once its record is final, 130 s after it was
+  // published).
   std::uint64_t deliveries{0};
   std::size_t nodes_online{0};
 };

@@ -315,7 +315,8 @@ struct Engine {
 
   relay::MessageIdMap<std::uint32_t> message_index;  // id -> records index
   std::vector<MessageRecord> records;
-  std::size_t first_live_record{0};  // records before this are final
+  std::size_t first_live_record{0};    // records before this are final
+  std::uint64_t deliveries_so_far{0};  // every record's `delivered`, summed (progress reports)
 
   std::int64_t now_ns{0};
   std::int64_t end_ns{0};
