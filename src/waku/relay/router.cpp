@@ -434,7 +434,7 @@ void Router::prefetch_state() const { prefetch_object(*state_); }
 
 void Router::prefetch_receive(const Rpc& rpc) const {
   state_->peers.prefetch_keys();
-  // The entry of the topic receipt checks first (a router has a topic or two; the first is hot).
+  // The first topic's entry, which every receipt checks (a router has a topic or two).
   if (!state_->topics.empty()) prefetch(state_->topics.data());
   for (const RelayMessagePtr& message : rpc.publish) {
     if (message) state_->seen.prefetch(message->id);
