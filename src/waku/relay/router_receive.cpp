@@ -106,17 +106,17 @@ void Router::State::handle_message(Instant now, PeerKey key, RelayMessagePtr mes
   // A WakuMessage that does not decode is invalid whoever sends it (nwaku's ordered validator
   // rejects it), so it goes through the tracked reject (P4 for this and concurrent senders).
   const Verdict verdict = m.decoded ? run_validators(now, *t, m) : Verdict::kReject;
-  const bool async = verdict == Verdict::kAccept && topics[*t].async_validation;
+  if (verdict == Verdict::kAccept && topics[*t].async_validation) {
+    score.validate_message(now, key, m.id, m.topic);  // tracked until the verdict
+    start_async(now, key, std::move(message), *t);
+    return;
+  }
   // Accepted at once: scored in one step, and finish_validation's deliver_message finds nothing
-  // left to do. Otherwise the score tracks the id until the verdict.
-  if (verdict == Verdict::kAccept && !async) {
+  // left to do. A reject or ignore goes through the tracked steps.
+  if (verdict == Verdict::kAccept) {
     score.accept_message(now, key, m.id, m.topic);
   } else {
     score.validate_message(now, key, m.id, m.topic);
-  }
-  if (async) {
-    start_async(now, key, std::move(message), *t);
-    return;
   }
   finish_validation(now, key, message, *t, verdict, nullptr);
 }
