@@ -70,6 +70,7 @@ ByteSplit wire_split(const ByteSplit& app, std::uint64_t app_total, std::uint64_
   std::uint64_t given = 0;
   std::size_t largest = 0;
   for (std::size_t k = 0; k < kByteKinds; ++k) {
+    if (app[k] == 0) continue;  // most frames carry one or two kinds: a division saved per other
     const std::uint64_t share = overhead * app[k] / app_total;
     wire[k] += share;
     given += share;

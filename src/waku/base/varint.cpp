@@ -10,15 +10,6 @@ void append_uvarint(Bytes& out, std::uint64_t value) {
   out.push_back(static_cast<std::uint8_t>(value));
 }
 
-std::size_t uvarint_size(std::uint64_t value) {
-  std::size_t size = 1;
-  while (value >= 0x80U) {
-    value >>= 7U;
-    ++size;
-  }
-  return size;
-}
-
 Result<UvarintDecoded> decode_uvarint(ByteView in) {
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < kUvarintMaxBytes; ++i) {

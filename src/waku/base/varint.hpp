@@ -5,6 +5,7 @@
 // it is safe on any peer-controlled input.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -17,7 +18,13 @@ namespace waku {
 inline constexpr std::size_t kUvarintMaxBytes = 10;
 
 void append_uvarint(Bytes& out, std::uint64_t value);
-std::size_t uvarint_size(std::uint64_t value);
+
+// Inline and branch-free: protobuf size computations call it for every field, mostly with
+// constant tags the compiler then folds away.
+constexpr std::size_t uvarint_size(std::uint64_t value) {
+  // 7 bits per byte; zero takes one byte like the values up to 127.
+  return (static_cast<std::size_t>(std::bit_width(value | 1U)) + 6) / 7;
+}
 
 struct UvarintDecoded {
   std::uint64_t value;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "waku/base/assert.hpp"
+#include "waku/base/varint.hpp"
 #include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::relay {
@@ -13,20 +14,11 @@ namespace {
 constexpr std::size_t kIdEntrySize = 1 + 1 + sizeof(Bytes32);  // tag, length, 32 id bytes
 
 // A length-delimited field: tag + length varint + body.
-std::size_t field(std::size_t body) { return 1 + varint_size(body) + body; }
+std::size_t field(std::size_t body) { return 1 + uvarint_size(body) + body; }
 
 std::size_t ids_size(std::size_t count) { return count * kIdEntrySize; }
 
 }  // namespace
-
-std::size_t varint_size(std::uint64_t value) {
-  std::size_t size = 1;
-  while (value >= 0x80) {
-    value >>= 7U;
-    ++size;
-  }
-  return size;
-}
 
 std::size_t encoded_size(const Subscription& subscription) {
   return field(2 + field(subscription.topic.size()));  // subscribe flag (tag + bool) + topicid
@@ -51,7 +43,7 @@ std::size_t encoded_size(const Prune& prune) {
     if (!peer.signed_peer_record.empty()) record += field(peer.signed_peer_record.size());
     body += field(record);
   }
-  if (prune.backoff_seconds) body += 1 + varint_size(*prune.backoff_seconds);
+  if (prune.backoff_seconds) body += 1 + uvarint_size(*prune.backoff_seconds);
   return field(body);
 }
 
@@ -152,10 +144,6 @@ PeerQueue::PushResult PeerQueue::push_message(RelayMessagePtr message, MessageOr
   auto& lane = origin == MessageOrigin::kOwn ? own_ : forwarded_;
   lane.push_back(QueuedMessage{next_seq_++, std::move(message)});
   return result;
-}
-
-bool PeerQueue::empty() const {
-  return control_entries() == 0 && gossip_.empty() && own_.empty() && forwarded_.empty();
 }
 
 void PeerQueue::clear() {

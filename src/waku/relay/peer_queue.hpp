@@ -24,7 +24,6 @@
 namespace waku::relay {
 
 // Encoded size of each RPC part, tag and length prefix included.
-std::size_t varint_size(std::uint64_t value);
 std::size_t encoded_size(const Subscription& subscription);
 std::size_t encoded_size(const RelayMessage& message);  // as an RPC `publish` entry
 std::size_t encoded_size(const IHave& ihave);           // as a ControlMessage entry
@@ -61,7 +60,11 @@ class PeerQueue {
   PushResult push_iwant(IWant iwant);
   PushResult push_message(RelayMessagePtr message, MessageOrigin origin);
 
-  [[nodiscard]] bool empty() const;
+  // Inline: the router asks after every push and every pop.
+  [[nodiscard]] bool empty() const {
+    return subscriptions_.empty() && grafts_.empty() && prunes_.empty() && idontwant_.empty() &&
+           gossip_.empty() && own_.empty() && forwarded_.empty();
+  }
   [[nodiscard]] std::size_t control_entries() const;
   [[nodiscard]] std::size_t gossip_entries() const { return gossip_.size(); }
   [[nodiscard]] std::size_t message_count() const { return own_.size() + forwarded_.size(); }

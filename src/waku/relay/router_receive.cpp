@@ -207,8 +207,15 @@ void Router::State::handle_ihave(Instant now, PeerKey key, PeerState& peer,
     if (!t || !topics[*t].subscribed) continue;
     const std::size_t n = std::min({ihave.ids.size(), g.max_ids_per_control, budget});
     budget -= n;
+    // Each probe is a cache miss in a large seen set: start them all, then read them.
+    std::vector<std::uint64_t>& fingerprints = scratch_fingerprints;
+    fingerprints.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-      if (!seen.contains(ihave.ids[i])) wanted.push_back(ihave.ids[i]);
+      fingerprints[i] = seen.fingerprint(ihave.ids[i]);
+      seen.prefetch_fingerprint(fingerprints[i]);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!seen.contains_fingerprint(fingerprints[i])) wanted.push_back(ihave.ids[i]);
     }
   }
   if (wanted.empty()) return;

@@ -173,6 +173,7 @@ struct Router::State {
   std::vector<PeerKey> scratch_peers;
   std::vector<PeerKey> scratch_candidates;  // emit_gossip's
   std::vector<MessageId> scratch_ids;
+  std::vector<std::uint64_t> scratch_fingerprints;  // handle_ihave's
 
   // --- helpers ---
 

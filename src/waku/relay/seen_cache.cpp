@@ -2,35 +2,6 @@
 
 namespace waku::relay {
 
-namespace {
-
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-}  // namespace
-
-// Each word goes in through a multiply and an xor-shift, both bijections, so two ids that differ
-// reach the end in states whose difference depends on the key; one full mixer then spreads the
-// state over the table. Running the full mixer after every word cost four times as much and was
-// ~6% of a simulation's instructions.
-std::uint64_t IdFingerprint::operator()(const MessageId& id) const noexcept {
-  std::uint64_t x = key_;
-  for (std::size_t i = 0; i < sizeof(Bytes32); i += 8) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, id.bytes.data() + i, 8);
-    x = (x ^ word) * 0x9e3779b97f4a7c15ULL;
-    x ^= x >> 32;
-  }
-  x = mix(x);
-  return x == 0 ? 1 : x;
-}
-
 bool FingerprintSet::contains(std::uint64_t fingerprint) const {
   if (size_ == 0) return false;
   for (std::size_t i = home(fingerprint);; i = (i + 1) & mask_) {

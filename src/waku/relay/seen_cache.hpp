@@ -53,9 +53,33 @@ using MessageIdMap = std::unordered_map<MessageId, V, MessageIdHash, MessageIdEq
 class IdFingerprint {
  public:
   explicit IdFingerprint(std::uint64_t key = 0) : key_(key) {}
-  std::uint64_t operator()(const MessageId& id) const noexcept;
+  // Each word goes in through a multiply and an xor-shift, both bijections, so two ids that
+  // differ reach the end in states whose difference depends on the key; one full mixer then
+  // spreads the state over the table. Running the full mixer after every word cost four times as
+  // much and was ~6% of a simulation's instructions. Inline: it runs for every id probed.
+  std::uint64_t operator()(const MessageId& id) const noexcept {
+    std::uint64_t x = key_;
+    for (std::size_t i = 0; i < sizeof(Bytes32); i += 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, id.bytes.data() + i, 8);
+      x = (x ^ word) * 0x9e3779b97f4a7c15ULL;
+      x ^= x >> 32;
+    }
+    x = mix(x);
+    return x == 0 ? 1 : x;
+  }
 
  private:
+  // The splitmix64 finaliser.
+  static std::uint64_t mix(std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+  }
+
   std::uint64_t key_;
 };
 
@@ -95,6 +119,13 @@ class SeenCache {
   [[nodiscard]] bool contains(const MessageId& id) const { return ids_.contains(fingerprint_(id)); }
   // A hint: starts loading what contains(id) or insert(id) will probe first.
   void prefetch(const MessageId& id) const { ids_.prefetch(fingerprint_(id)); }
+  // The same in two steps, for a batch of ids: fingerprint and prefetch each, then probe each,
+  // so that the probes' cache misses overlap (an IHAVE carries ~40 ids).
+  [[nodiscard]] std::uint64_t fingerprint(const MessageId& id) const { return fingerprint_(id); }
+  void prefetch_fingerprint(std::uint64_t fingerprint) const { ids_.prefetch(fingerprint); }
+  [[nodiscard]] bool contains_fingerprint(std::uint64_t fingerprint) const {
+    return ids_.contains(fingerprint);
+  }
   // Forgets ids first seen at or before now - ttl.
   void expire(Instant now);
   [[nodiscard]] std::size_t size() const { return ids_.size(); }
