@@ -12,7 +12,6 @@
 
 #include "sim/engine/simulation_state.hpp"
 #include "waku/base/prefetch.hpp"
-#include "waku/codec/gossipsub_codec.hpp"
 #include "waku/relay/rpc_recycler.hpp"
 
 namespace waku::sim {
@@ -37,10 +36,10 @@ std::uint64_t peak_rss_bytes() {
   return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
-// The RPC's encoded bytes by kind. The control field's own tag and length (2-4 bytes) go to the
-// first control kind present, so the split sums to the frame.
-ByteSplit split_of(const relay::Rpc& rpc) {
-  const codec::RpcSizeBreakdown b = codec::rpc_size_breakdown(rpc);
+// The RPC's encoded bytes by kind (as the router counted them building it). The control field's
+// own tag and length (2-4 bytes) go to the first control kind present, so the split sums to the
+// frame.
+ByteSplit split_of(const relay::RpcSizeBreakdown& b) {
   ByteSplit split{};
   split[static_cast<std::size_t>(ByteKind::kMessage)] = b.messages;
   split[static_cast<std::size_t>(ByteKind::kIHave)] = b.ihave;
@@ -177,12 +176,13 @@ void Engine::pump(Lane& lane, NodeIndex n) {
     bool progressed = false;
     for (;;) {
       const std::uint32_t slot = lane.alloc_frame();
-      const auto peer = router.poll_transmit_into(lane.frames[slot].rpc);
+      relay::RpcSizeBreakdown sizes;
+      const auto peer = router.poll_transmit_into(lane.frames[slot].rpc, &sizes);
       if (!peer) {
         lane.release_frame(slot);
         break;
       }
-      send(lane, n, *peer, slot);
+      send(lane, n, *peer, slot, sizes);
       progressed = true;
     }
     while (auto event = router.poll_event()) {
@@ -200,7 +200,8 @@ void Engine::pump(Lane& lane, NodeIndex n) {
   }
 }
 
-void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t slot) {
+void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t slot,
+                  const relay::RpcSizeBreakdown& sizes) {
   const Link* link = link_of(n, peer);
   // Closed under the router's feet; it hears of it in handle_peer_disconnected.
   if (link == nullptr || !link->established) {
@@ -214,7 +215,7 @@ void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t
   FrameCost& frame_cost = frame.cost;
   frame.from = n;
   frame.first_message = frame.rpc.publish.empty() ? nullptr : frame.rpc.publish.front().get();
-  frame_cost.app = split_of(frame.rpc);
+  frame_cost.app = split_of(sizes);
   std::uint64_t app_total = 0;
   for (std::uint64_t bytes : frame_cost.app) app_total += bytes;
   const WireCost cost = wire_cost(app_total, wire_stack);

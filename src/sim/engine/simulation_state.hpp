@@ -255,8 +255,9 @@ struct Engine {
   void dispatch_node(Lane& lane, const Event& event);
   void apply_lane_effects();
   void pump(Lane& lane, NodeIndex n);
-  // Sends the RPC the router built in the lane's frame `slot`.
-  void send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t slot);
+  // Sends the RPC the router built in the lane's frame `slot`, of `sizes` encoded bytes by kind.
+  void send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t slot,
+            const relay::RpcSizeBreakdown& sizes);
   void arrive(Lane& lane, const Event& event, bool downlink_done);
   void wake(Lane& lane, NodeIndex n);
   void handle_router_event(Lane& lane, NodeIndex n, relay::RouterEvent event);

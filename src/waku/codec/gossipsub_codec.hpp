@@ -81,23 +81,9 @@ void append_rpc_frame(Bytes& out, const relay::Rpc& rpc);
 // == encode_rpc(rpc).size(), computed without encoding or allocating.
 std::size_t encoded_rpc_size(const relay::Rpc& rpc);
 
-// Encoded bytes attributed to each kind, summing to encoded_rpc_size(rpc). The tag and length
-// prefix of an entry (a subscription, a published message, one IHAVE/IWANT/GRAFT/PRUNE/IDONTWANT
-// entry) are charged to its kind; the RPC-level control field's own tag and length prefix (2-4
-// bytes) are charged to `other`.
-struct RpcSizeBreakdown {
-  std::size_t messages = 0;
-  std::size_t ihave = 0;
-  std::size_t iwant = 0;
-  std::size_t idontwant = 0;
-  std::size_t graft_prune = 0;
-  std::size_t subscriptions = 0;
-  std::size_t other = 0;
-
-  [[nodiscard]] std::size_t total() const {
-    return messages + ihave + iwant + idontwant + graft_prune + subscriptions + other;
-  }
-};
+// Encoded bytes attributed to each kind, summing to encoded_rpc_size(rpc) (see
+// relay::RpcSizeBreakdown).
+using RpcSizeBreakdown = relay::RpcSizeBreakdown;
 RpcSizeBreakdown rpc_size_breakdown(const relay::Rpc& rpc);
 
 // For local publication and the simulator: the shared message with its id (sha256(data)) and

@@ -156,9 +156,10 @@ void PeerQueue::clear() {
   forwarded_.clear();
 }
 
-PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc) {
+PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc, RpcSizeBreakdown* sizes) {
   WAKU_ASSERT_MSG(rpc.empty(), "PeerQueue::pop_rpc: the target RPC must be empty");
   Discarded out;
+  RpcSizeBreakdown by_kind;
   std::size_t top_level = 0;  // subscriptions + publish
   std::size_t control = 0;    // body of the control field
   std::size_t idontwant = 0;  // ids taken into the single IDONTWANT entry
@@ -170,7 +171,7 @@ PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc) {
 
   // Takes entries from the front of a control vector while they fit. An entry that cannot fit
   // even in an empty RPC is discarded, or the queue would never drain.
-  const auto take = [&](auto& queue, auto& sink, bool top) {
+  const auto take = [&](auto& queue, auto& sink, bool top, std::size_t& kind_bytes) {
     std::size_t taken = 0;
     for (; taken < queue.size(); ++taken) {
       const std::size_t size = encoded_size(queue[taken]);
@@ -179,13 +180,14 @@ PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc) {
         continue;  // alone too large: dropped below with the taken ones, but not sent
       }
       (top ? top_level : control) += size;
+      kind_bytes += size;
       sink.push_back(std::move(queue[taken]));
     }
     queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(taken));
   };
-  take(subscriptions_, rpc.subscriptions, true);
-  take(grafts_, rpc.control.graft, false);
-  take(prunes_, rpc.control.prune, false);
+  take(subscriptions_, rpc.subscriptions, true, by_kind.subscriptions);
+  take(grafts_, rpc.control.graft, false, by_kind.graft_prune);
+  take(prunes_, rpc.control.prune, false, by_kind.graft_prune);
 
   if (!idontwant_.empty()) {
     // One IDONTWANT entry with as many ids as fit.
@@ -198,6 +200,7 @@ PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc) {
     }
     if (idontwant > 0) {
       control += entry;
+      by_kind.idontwant += entry;
       IDontWant e{rpc_recycler().take_ids()};
       e.ids.assign(idontwant_.begin(), idontwant_.begin() + static_cast<std::ptrdiff_t>(idontwant));
       rpc.control.idontwant.push_back(std::move(e));
@@ -218,6 +221,7 @@ PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc) {
       continue;
     }
     control += size;
+    (g.is_ihave ? by_kind.ihave : by_kind.iwant) += size;
     if (g.is_ihave) {
       rpc.control.ihave.push_back(std::move(g.ihave));
     } else {
@@ -240,8 +244,13 @@ PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc) {
       continue;
     }
     top_level += size;
+    by_kind.messages += size;
     rpc.publish.push_back(std::move(lane.front().message));
     lane.pop_front();
+  }
+  if (sizes != nullptr) {
+    if (control > 0) by_kind.other = field(control) - control;  // the control field's prefix
+    *sizes = by_kind;
   }
   return out;
 }

@@ -76,8 +76,9 @@ class PeerQueue {
     std::size_t oversized_messages{0};
     std::size_t oversized_gossip{0};
   };
-  // Builds the RPC into `rpc`, which must be empty; its vectors' capacity is reused.
-  Discarded pop_rpc(std::size_t max_bytes, Rpc& rpc);
+  // Builds the RPC into `rpc`, which must be empty; its vectors' capacity is reused. `sizes`,
+  // if given, receives its encoded bytes by kind (the sizes the limit was checked with).
+  Discarded pop_rpc(std::size_t max_bytes, Rpc& rpc, RpcSizeBreakdown* sizes = nullptr);
   // Drops everything (peer gone).
   void clear();
 

@@ -2,6 +2,9 @@
 // codec change in progress cannot stop the queue tests from building).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "waku/codec/gossipsub_codec.hpp"
 #include "waku/relay/peer_queue.hpp"
 
@@ -38,6 +41,43 @@ TEST(RpcSizeCodecTest, EstimateEqualsEncodedSize) {
   control_only.control.graft.push_back(Graft{"t"});
   EXPECT_EQ(estimated_rpc_size(control_only), codec::encode_rpc(control_only).size());
   EXPECT_EQ(estimated_rpc_size(Rpc{}), codec::encode_rpc(Rpc{}).size());
+}
+
+// What pop_rpc reports it built, kind by kind, is what the codec counts in the encoding, for
+// RPCs cut at a small and at a large limit.
+TEST(RpcSizeCodecTest, PoppedBreakdownEqualsTheCodecs) {
+  for (const std::size_t limit : {600U, 5'000U, 1U << 20}) {
+    PeerQueue queue(PeerQueue::Limits{});
+    int n = 0;
+    for (int round = 0; round < 6; ++round) {
+      (void)queue.push_subscription(
+          Subscription{round % 2 == 0, "/waku/2/rs/16/" + std::to_string(round)});
+      (void)queue.push_graft(Graft{"/waku/2/rs/16/32"});
+      (void)queue.push_prune(
+          Prune{"/waku/2/rs/16/33", {PxPeer{Bytes(38, 1), Bytes(120, 2)}}, 60 + round});
+      for (int i = 0; i < 5 * round; ++i) (void)queue.push_idontwant(id(n++));
+      IHave ihave{"/waku/2/rs/16/32", {}};
+      for (int i = 0; i < 3 + 7 * round; ++i) ihave.ids.push_back(id(n++));
+      (void)queue.push_ihave(std::move(ihave));
+      (void)queue.push_iwant(IWant{{id(n++), id(n++)}});
+      for (const std::size_t data : {10U, 130U, 2'048U}) {
+        const MessageOrigin origin = data == 130U ? MessageOrigin::kOwn : MessageOrigin::kForwarded;
+        (void)queue.push_message(
+            codec::make_relay_message("/waku/2/rs/16/32", SharedBytes(Bytes(data, 9))), origin);
+      }
+    }
+    std::size_t rpcs = 0;
+    while (!queue.empty()) {
+      Rpc rpc;
+      RpcSizeBreakdown sizes;
+      (void)queue.pop_rpc(limit, rpc, &sizes);
+      if (rpc.empty()) continue;  // only oversized entries were dropped
+      ++rpcs;
+      EXPECT_EQ(sizes, codec::rpc_size_breakdown(rpc)) << "limit " << limit << ", rpc " << rpcs;
+      EXPECT_EQ(sizes.total(), codec::encode_rpc(rpc).size()) << "limit " << limit;
+    }
+    EXPECT_GT(rpcs, limit < 1'000 ? 10U : 0U) << limit;  // the small limit cuts many RPCs
+  }
 }
 
 }  // namespace

@@ -330,7 +330,7 @@ std::optional<Transmit> Router::poll_transmit() {
   return std::nullopt;
 }
 
-std::optional<PeerHandle> Router::poll_transmit_into(Rpc& rpc) {
+std::optional<PeerHandle> Router::poll_transmit_into(Rpc& rpc, RpcSizeBreakdown* sizes) {
   State& s = *state_;
   while (!s.ready.empty()) {
     const PeerKey key = s.ready.front();
@@ -339,7 +339,8 @@ std::optional<PeerHandle> Router::poll_transmit_into(Rpc& rpc) {
     if (peer == nullptr) continue;
     peer->in_ready = false;
     if (peer->blocked || peer->queue.empty()) continue;
-    const PeerQueue::Discarded discarded = peer->queue.pop_rpc(s.g.max_transmit_size_bytes, rpc);
+    const PeerQueue::Discarded discarded =
+        peer->queue.pop_rpc(s.g.max_transmit_size_bytes, rpc, sizes);
     s.stats.queue_dropped_messages += discarded.oversized_messages;
     s.stats.queue_dropped_gossip += discarded.oversized_gossip;
     s.mark_ready(key, *peer);  // more left: round-robin behind the other peers

@@ -191,8 +191,9 @@ class Router {
   // --- outputs ---
   std::optional<Transmit> poll_transmit();
   // The same built into `rpc`, which must be empty (its capacity is reused): the peer to send it
-  // to, or nullopt (rpc untouched) when nothing is ready.
-  std::optional<PeerHandle> poll_transmit_into(Rpc& rpc);
+  // to, or nullopt (rpc untouched) when nothing is ready. `sizes`, if given, receives the RPC's
+  // encoded bytes by kind (what codec::rpc_size_breakdown would compute, at no extra cost).
+  std::optional<PeerHandle> poll_transmit_into(Rpc& rpc, RpcSizeBreakdown* sizes = nullptr);
   std::optional<RouterEvent> poll_event();
   [[nodiscard]] std::optional<Instant> poll_timeout() const;
 

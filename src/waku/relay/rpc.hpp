@@ -114,6 +114,26 @@ struct Control {
   }
 };
 
+// Encoded bytes attributed to each kind, summing to the RPC's encoded size. The tag and length
+// prefix of an entry (a subscription, a published message, one IHAVE/IWANT/GRAFT/PRUNE/IDONTWANT
+// entry) are charged to its kind; the RPC-level control field's own tag and length prefix (2-4
+// bytes) are charged to `other`. Computed by codec::rpc_size_breakdown, or by the router while it
+// builds an RPC (Router::poll_transmit_into), for hosts that count bytes by kind.
+struct RpcSizeBreakdown {
+  std::size_t messages = 0;
+  std::size_t ihave = 0;
+  std::size_t iwant = 0;
+  std::size_t idontwant = 0;
+  std::size_t graft_prune = 0;
+  std::size_t subscriptions = 0;
+  std::size_t other = 0;
+
+  [[nodiscard]] std::size_t total() const {
+    return messages + ihave + iwant + idontwant + graft_prune + subscriptions + other;
+  }
+  friend bool operator==(const RpcSizeBreakdown&, const RpcSizeBreakdown&) = default;
+};
+
 struct Rpc {
   std::vector<Subscription> subscriptions;
   std::vector<RelayMessagePtr> publish;
