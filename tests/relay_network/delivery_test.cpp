@@ -260,8 +260,8 @@ DuplicateRun run_large_messages(std::size_t idontwant_threshold) {
   TestNetwork net(options);
   // Validation takes 30 ms (as RLN proof or signature checks do). IDONTWANT is sent on receipt,
   // before validation, and the forward after it; that gap is where IDONTWANT saves copies. (The
-  // router coalesces an IDONTWANT with the forward to the same peer into one RPC, and the
-  // harness's links have no serialisation delay, so without the gap it could never win a race.)
+  // harness's links have no serialisation delay, so without the gap an IDONTWANT, sent in an RPC
+  // of its own just ahead of the copy, could never win a race; wakusim models the delay.)
   for (NodeIndex node = 0; node < net.size(); ++node) {
     net.enable_async_validation(
         node, std::string(kTopic),

@@ -210,6 +210,20 @@ PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc, RpcSize
       idontwant_.erase(idontwant_.begin());  // cannot fit even alone (absurdly small limit)
     }
   }
+  const auto finish = [&] {
+    if (sizes != nullptr) {
+      if (control > 0) by_kind.other = field(control) - control;  // the control field's prefix
+      *sizes = by_kind;
+    }
+    return out;
+  };
+  // IDONTWANT is urgent (gossipsub v1.2: sent at once, "not queued for later piggybacking"; go's
+  // UrgentPush, nim's high priority): it leaves in an RPC of its own, without the gossip and
+  // messages waiting behind it, so that their serialisation does not hold it back. The router's
+  // round robin then sends every peer's IDONTWANT before any peer's next message.
+  if (idontwant > 0 && (!gossip_.empty() || !own_.empty() || !forwarded_.empty())) {
+    return finish();
+  }
 
   while (!gossip_.empty()) {
     Gossip& g = gossip_.front();
@@ -248,11 +262,7 @@ PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc, RpcSize
     rpc.publish.push_back(std::move(lane.front().message));
     lane.pop_front();
   }
-  if (sizes != nullptr) {
-    if (control > 0) by_kind.other = field(control) - control;  // the control field's prefix
-    *sizes = by_kind;
-  }
-  return out;
+  return finish();
 }
 
 }  // namespace waku::relay

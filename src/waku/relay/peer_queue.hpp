@@ -9,7 +9,8 @@
 // (IHAVE, IWANT) past `max_gossip` drop the oldest gossip; messages past `max_messages` drop the
 // oldest forwarded message, and our own publications only when no forwarded message is left.
 // `pop_rpc` coalesces everything waiting into one Rpc (control piggybacked on messages) without
-// exceeding the byte limit, in FIFO order per kind. Sizes are those of the protobuf encoding the
+// exceeding the byte limit, in FIFO order per kind, except IDONTWANT, which is urgent and leaves
+// in an RPC without gossip or messages. Sizes are those of the protobuf encoding the
 // codec writes, computed here because the relay library cannot depend on the codec;
 // peer_queue_codec_test checks them against codec::encoded_rpc_size byte for byte.
 #pragma once
@@ -70,8 +71,10 @@ class PeerQueue {
   [[nodiscard]] std::size_t message_count() const { return own_.size() + forwarded_.size(); }
 
   // Takes as much as fits in `max_bytes` (estimated_rpc_size) into one Rpc, control first, then
-  // gossip, then messages in arrival order. An entry that alone exceeds `max_bytes` can never be
-  // sent and is discarded; `oversized_messages`/`oversized_gossip` count those.
+  // gossip, then messages in arrival order; an RPC that carries IDONTWANT ids stops after the
+  // control, and the gossip and messages wait for the next pop. An entry that alone exceeds
+  // `max_bytes` can never be sent and is discarded; `oversized_messages`/`oversized_gossip` count
+  // those.
   struct Discarded {
     std::size_t oversized_messages{0};
     std::size_t oversized_gossip{0};

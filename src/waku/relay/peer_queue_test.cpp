@@ -71,9 +71,36 @@ TEST(PeerQueueTest, GossipDropsOldestControlOverflows) {
   EXPECT_EQ(popped.rpc.control.graft.size(), 2U);
   EXPECT_EQ(popped.rpc.control.prune.size(), 1U);
   EXPECT_EQ(popped.rpc.control.idontwant.size(), 1U);
-  EXPECT_EQ(popped.rpc.control.iwant.size(), 1U);
-  ASSERT_EQ(popped.rpc.control.ihave.size(), 1U);
-  EXPECT_EQ(popped.rpc.control.ihave[0].topic, "c");
+  EXPECT_TRUE(popped.rpc.control.iwant.empty());  // IDONTWANT leaves without the gossip
+  const auto gossip = pop(q, 1 << 20);
+  EXPECT_EQ(gossip.rpc.control.iwant.size(), 1U);
+  ASSERT_EQ(gossip.rpc.control.ihave.size(), 1U);
+  EXPECT_EQ(gossip.rpc.control.ihave[0].topic, "c");
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(PeerQueueTest, IDontWantLeavesInAnRpcOfItsOwnAheadOfQueuedMessages) {
+  PeerQueue q(PeerQueue::Limits{});
+  q.push_message(message(1, 2000), MessageOrigin::kForwarded);
+  MessageId id{};
+  id.bytes[0] = 7;
+  q.push_idontwant(id);
+  q.push_graft(Graft{"t"});  // other control rides along: it is small
+  const auto urgent = pop(q, 1 << 20);
+  EXPECT_TRUE(urgent.rpc.publish.empty());
+  EXPECT_EQ(urgent.rpc.control.graft.size(), 1U);
+  ASSERT_EQ(urgent.rpc.control.idontwant.size(), 1U);
+  EXPECT_EQ(urgent.rpc.control.idontwant[0].ids.at(0).bytes[0], 7);
+  const auto messages = pop(q, 1 << 20);
+  EXPECT_EQ(messages.rpc.publish.size(), 1U);
+  EXPECT_TRUE(messages.rpc.control.idontwant.empty());
+  EXPECT_TRUE(q.empty());
+  // Without IDONTWANT waiting, control still rides on the messages.
+  q.push_message(message(2), MessageOrigin::kOwn);
+  q.push_graft(Graft{"t"});
+  const auto together = pop(q, 1 << 20);
+  EXPECT_EQ(together.rpc.publish.size(), 1U);
+  EXPECT_EQ(together.rpc.control.graft.size(), 1U);
 }
 
 TEST(PeerQueueTest, IDontWantForABlockedPeerDropsTheOldestHalf) {

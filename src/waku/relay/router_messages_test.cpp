@@ -29,13 +29,33 @@ TEST(RouterTest, ForwardsToMeshExceptSenderAndIdontwantPeers) {
   EXPECT_EQ(sent.idontwants(1), 0U);
   EXPECT_EQ(sent.idontwants(2), 1U);
   EXPECT_EQ(sent.idontwants(4), 1U);
-  // Shared, never copied.
-  EXPECT_EQ(sent.by_peer.at(2)[0].publish[0].get(), msg.get());
+  // Shared, never copied (the copy follows the IDONTWANT RPC).
+  EXPECT_EQ(sent.by_peer.at(2)[1].publish[0].get(), msg.get());
   const auto events = h.events();
   ASSERT_EQ(count_events<MessageDelivered>(events), 1U);
   const auto& delivered = std::get<MessageDelivered>(events[0]);
   EXPECT_EQ(delivered.from, P(1));
   EXPECT_EQ(h.router.stats().messages_forwarded, 2U);
+}
+
+TEST(RouterTest, EveryMeshPeersIdontwantLeavesBeforeAnyForwardedCopy) {
+  Harness h;
+  h.peers(1, 4);
+  ASSERT_TRUE(h.router.subscribe(h.now, kTopic).has_value());
+  ASSERT_EQ(h.router.mesh_peers(kTopic).size(), 4U);
+  h.flush();
+  h.send_message(1, make_message(kTopic, "large", 2000));
+  const std::vector<Transmit> order = h.drain();
+  // Peers 2, 3 and 4 each get an IDONTWANT RPC and then the copy; all IDONTWANTs go first, so a
+  // copy's serialisation never delays another peer's IDONTWANT.
+  ASSERT_EQ(order.size(), 6U);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const Rpc& rpc = order[i].rpc;
+    const bool urgent = i < 3;
+    EXPECT_EQ(rpc.control.idontwant.size(), urgent ? 1U : 0U) << i;
+    EXPECT_EQ(rpc.publish.size(), urgent ? 0U : 1U) << i;
+    EXPECT_EQ(order[i].peer, P(static_cast<std::uint32_t>(2 + i % 3))) << i;
+  }
 }
 
 TEST(RouterTest, IdontwantExpiresAfterTtlHeartbeats) {
@@ -497,9 +517,10 @@ TEST(RouterTest, TwoBigMessagesNeverShareAnRpcBeyondTheLimit) {
   h.send_message(1, make_message(kTopic, "c", 100));
   h.router.handle_send_window(h.now, P(2), SendWindow::kOpen);
   const auto sent = h.drain();
-  ASSERT_EQ(sent.size(), 2U);
-  EXPECT_EQ(sent[0].rpc.publish.size(), 1U);
-  EXPECT_EQ(sent[1].rpc.publish.size(), 2U);
+  ASSERT_EQ(sent.size(), 3U);
+  EXPECT_EQ(sent[0].rpc.control.idontwant.size(), 1U);  // for "a" and "b", ahead of them
+  EXPECT_EQ(sent[1].rpc.publish.size(), 1U);
+  EXPECT_EQ(sent[2].rpc.publish.size(), 2U);
   for (const auto& t : sent) EXPECT_LE(estimated_rpc_size(t.rpc), 15'000U);
 }
 
