@@ -221,9 +221,7 @@ PeerQueue::Discarded PeerQueue::pop_rpc(std::size_t max_bytes, Rpc& rpc, RpcSize
   // UrgentPush, nim's high priority): it leaves in an RPC of its own, without the gossip and
   // messages waiting behind it, so that their serialisation does not hold it back. The router's
   // round robin then sends every peer's IDONTWANT before any peer's next message.
-  if (idontwant > 0 && (!gossip_.empty() || !own_.empty() || !forwarded_.empty())) {
-    return finish();
-  }
+  if (idontwant > 0) return finish();
 
   while (!gossip_.empty()) {
     Gossip& g = gossip_.front();
