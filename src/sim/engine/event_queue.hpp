@@ -25,7 +25,7 @@ namespace waku::sim {
 // The first five are node events, run in the node's lane; the others are topology events, run
 // alone between windows (simulation_state.hpp).
 enum class EventKind : std::uint8_t {
-  kFrameArrive,   // a frame reached the receiver's downlink (node = receiver, a = conn, b = slot)
+  kFrameArrive,   // a frame reached the receiver's downlink (node = receiver, a = conn, b = frame)
   kFrameDeliver,  // the downlink finished receiving it (after queueing)
   kWake,          // the node's router asked for handle_timeout (stale unless it matches)
   kPublish,       // node publishes traffic kind `a`

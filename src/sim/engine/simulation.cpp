@@ -147,19 +147,24 @@ Engine::Engine(const Scenario& s, SimOptions o)
 
 Engine::~Engine() = default;
 
-std::uint32_t Lane::alloc_frame() {
-  if (!free_frames.empty()) {
-    const std::uint32_t slot = free_frames.back();
-    free_frames.pop_back();
-    return slot;
-  }
-  frames.emplace_back();
-  return static_cast<std::uint32_t>(frames.size() - 1);
+std::uint32_t FrameSlots::grow() {
+  const std::uint32_t slot = size_++;
+  const std::uint32_t chunk = slot >> kChunkShift;
+  WAKU_ASSERT_MSG(chunk < kMaxChunks, "more frames in flight than a lane can hold");
+  if (chunks_[chunk] == nullptr) chunks_[chunk] = std::make_unique<Frame[]>(kChunkMask + 1);
+  return slot;
 }
 
-void Lane::free_frame(std::uint32_t slot) {
-  relay::rpc_recycler().clear(frames[slot].rpc);
-  release_frame(slot);
+FrameRef Lane::alloc_frame() {
+  if (free_frames.empty()) return index << kFrameLaneShift | frames.grow();
+  const FrameRef frame = free_frames.back();
+  free_frames.pop_back();
+  return frame;
+}
+
+void Engine::free_frame(Lane& lane, FrameRef ref) {
+  relay::rpc_recycler().clear(frame(ref).rpc);
+  lane.release_frame(ref);
 }
 
 const Link* Engine::link_of(NodeIndex n, relay::PeerHandle handle) const {
@@ -175,14 +180,14 @@ void Engine::pump(Lane& lane, NodeIndex n) {
   for (;;) {
     bool progressed = false;
     for (;;) {
-      const std::uint32_t slot = lane.alloc_frame();
+      const FrameRef ref = lane.alloc_frame();
       relay::RpcSizeBreakdown sizes;
-      const auto peer = router.poll_transmit_into(lane.frames[slot].rpc, &sizes);
+      const auto peer = router.poll_transmit_into(frame(ref).rpc, &sizes);
       if (!peer) {
-        lane.release_frame(slot);
+        lane.release_frame(ref);
         break;
       }
-      send(lane, n, *peer, slot, sizes);
+      send(lane, n, *peer, ref, sizes);
       progressed = true;
     }
     while (auto event = router.poll_event()) {
@@ -200,21 +205,21 @@ void Engine::pump(Lane& lane, NodeIndex n) {
   }
 }
 
-void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t slot,
+void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, FrameRef ref,
                   const relay::RpcSizeBreakdown& sizes) {
   const Link* link = link_of(n, peer);
   // Closed under the router's feet; it hears of it in handle_peer_disconnected.
   if (link == nullptr || !link->established) {
-    lane.free_frame(slot);
+    free_frame(lane, ref);
     return;
   }
   NodeState& node = nodes[n];
   const NodeIndex to = link->peer;
-  Frame& frame = lane.frames[slot];
+  Frame& sent = frame(ref);
 
-  FrameCost& frame_cost = frame.cost;
-  frame.from = n;
-  frame.first_message = frame.rpc.publish.empty() ? nullptr : frame.rpc.publish.front().get();
+  FrameCost& frame_cost = sent.cost;
+  sent.from = n;
+  sent.first_message = sent.rpc.publish.empty() ? nullptr : sent.rpc.publish.front().get();
   frame_cost.app = split_of(sizes);
   std::uint64_t app_total = 0;
   for (std::uint64_t bytes : frame_cost.app) app_total += bytes;
@@ -228,14 +233,14 @@ void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t
   }
 
   if (partitioned(n, to, lane.now_ns)) {  // sent into the void
-    lane.free_frame(slot);
+    free_frame(lane, ref);
     return;
   }
   std::int64_t extra_delay = 0;
   if (scenario.loss && lane.now_ns >= scenario.loss->start.count() &&
       lane.now_ns < scenario.loss->end.count() && lane.rng.bernoulli(scenario.loss->probability)) {
     if (!scenario.loss->retransmit) {
-      lane.free_frame(slot);
+      free_frame(lane, ref);
       return;
     }
     // TCP recovers the lost segment after a retransmission timeout (Linux: at least 200 ms).
@@ -249,36 +254,36 @@ void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, std::uint32_t
   // At least one link latency away, so never inside the window being run (see run_until).
   const std::int64_t arrive_ns = node.up_free_ns + link->latency_ns + extra_delay + receive;
   if (&lane_of(to) != &lane) {
-    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, slot});
+    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, ref});
     return;
   }
-  lane.queue.push(arrive_ns, EventKind::kFrameArrive, to, link->conn, slot);
+  lane.queue.push(arrive_ns, EventKind::kFrameArrive, to, link->conn, ref);
 }
 
 void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
-  const std::uint32_t slot = event.b;
+  const FrameRef ref = event.b;
   const Connection& conn = connections[event.a];
   NodeState& node = nodes[event.node];
   if (!conn.open || !node.online) {
-    lane.free_frame(slot);
+    free_frame(lane, ref);
     return;
   }
-  Frame& frame = lane.frames[slot];
+  Frame& arrived = frame(ref);
   if (!downlink_done) {
     // The frame finished arriving at event time if the downlink was free when it started; if an
     // earlier frame still occupied it, it queues behind that one.
-    const auto receive = static_cast<std::int64_t>(static_cast<double>(frame.cost.wire_total) *
+    const auto receive = static_cast<std::int64_t>(static_cast<double>(arrived.cost.wire_total) *
                                                    node.down_ns_per_byte);
     const std::int64_t started = lane.now_ns - receive;
     if (node.down_free_ns > started) {
       node.down_free_ns += receive;
-      lane.queue.push(node.down_free_ns, EventKind::kFrameDeliver, event.node, event.a, slot);
+      lane.queue.push(node.down_free_ns, EventKind::kFrameDeliver, event.node, event.a, ref);
       return;
     }
     node.down_free_ns = lane.now_ns;
   }
   if (measuring(lane.now_ns)) {
-    const FrameCost& cost = frame.cost;
+    const FrameCost& cost = arrived.cost;
     add(node.record.in.app, cost.app);
     add(node.record.in.wire, cost.wire);
     // The ACKs it sends back, charged to the frame's largest kind (the sender's side is another
@@ -286,12 +291,12 @@ void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
     const auto largest = static_cast<std::uint32_t>(
         std::max_element(cost.app.begin(), cost.app.end()) - cost.app.begin());
     node.record.out.wire[largest] += cost.receiver_ack_bytes;
-    lane.ack_credits.push_back(AckCredit{frame.from, largest, cost.receiver_ack_bytes});
+    lane.ack_credits.push_back(AckCredit{arrived.from, largest, cost.receiver_ack_bytes});
   }
   const std::uint32_t handle =
       conn.listener == event.node ? conn.listener_handle : conn.dialer_handle;
-  node.router->handle_rpc_in_place(lane.now(), relay::PeerHandle{handle}, frame.rpc);
-  lane.release_frame(slot);
+  node.router->handle_rpc_in_place(lane.now(), relay::PeerHandle{handle}, arrived.rpc);
+  lane.release_frame(ref);
   pump(lane, event.node);
 }
 
@@ -361,35 +366,35 @@ void Engine::dispatch_topology(const Event& event) {
 // through the node and frame loaded one event earlier, then the current RPC's peer keys and
 // seen-set slots: the misses of three events overlap. Only hints: a wrong guess (an event pushed in
 // between) changes nothing.
-void Engine::prefetch_event_addresses(const Lane& lane, const Event& event) const {
+void Engine::prefetch_event_addresses(const Event& event) const {
   prefetch_object(nodes[event.node]);
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
     prefetch_object(connections[event.a]);
-    prefetch_object(lane.frames[event.b]);
+    prefetch_object(frame(event.b));
   }
 }
 
-void Engine::prefetch_event_state(const Lane& lane, const Event& event) const {
+void Engine::prefetch_event_state(const Event& event) const {
   const NodeState& node = nodes[event.node];
   if (node.router) node.router->prefetch_state();
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
-    const Frame& frame = lane.frames[event.b];
-    prefetch(frame.rpc.publish.data());
+    const Frame& next = frame(event.b);
+    prefetch(next.rpc.publish.data());
     // The IHAVE and IDONTWANT entries, whose ids prefetch_event_inputs fetches next.
-    prefetch(frame.rpc.control.ihave.data());
-    prefetch(frame.rpc.control.idontwant.data());
-    if (frame.first_message != nullptr) {
-      prefetch(&frame.first_message->topic);
-      prefetch_object(frame.first_message->id);
+    prefetch(next.rpc.control.ihave.data());
+    prefetch(next.rpc.control.idontwant.data());
+    if (next.first_message != nullptr) {
+      prefetch(&next.first_message->topic);
+      prefetch_object(next.first_message->id);
     }
   }
 }
 
-void Engine::prefetch_event_inputs(const Lane& lane, const Event& event) const {
+void Engine::prefetch_event_inputs(const Event& event) const {
   const NodeState& node = nodes[event.node];
   if (node.router &&
       (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver)) {
-    const relay::Rpc& rpc = lane.frames[event.b].rpc;
+    const relay::Rpc& rpc = frame(event.b).rpc;
     node.router->prefetch_receive(rpc);
     // The ids of gossip, each hashed and probed in a set (an IHAVE carries ~40 of them).
     for (const relay::IHave& ihave : rpc.control.ihave) {
@@ -405,10 +410,10 @@ void Engine::run_lane(Lane& lane, std::int64_t before_ns) {
   while (!lane.queue.empty() && lane.queue.top().time_ns < before_ns) {
     const Event event = lane.queue.pop();
     if (!lane.queue.empty()) {
-      if (const Event* second = lane.queue.peek_second()) prefetch_event_addresses(lane, *second);
-      prefetch_event_state(lane, lane.queue.top());
+      if (const Event* second = lane.queue.peek_second()) prefetch_event_addresses(*second);
+      prefetch_event_state(lane.queue.top());
     }
-    prefetch_event_inputs(lane, event);
+    prefetch_event_inputs(event);
     lane.now_ns = event.time_ns;
     ++lane.events;
     mix_event(lane.digest, event);
@@ -426,16 +431,7 @@ void Engine::apply_lane_effects() {
     pending = false;
     for (Lane& lane : lanes) {
       for (const Handover& h : lane.handovers) {
-        Lane& target = lane_of(h.to);
-        const std::uint32_t slot = target.alloc_frame();
-        Frame& from = lane.frames[h.slot];
-        Frame& to = target.frames[slot];
-        swap(to.rpc, from.rpc);  // `from` gets the empty vectors of the free slot
-        to.from = from.from;
-        to.first_message = from.first_message;
-        to.cost = from.cost;
-        lane.release_frame(h.slot);
-        target.queue.push(h.arrive_ns, EventKind::kFrameArrive, h.to, h.conn, slot);
+        lane_of(h.to).queue.push(h.arrive_ns, EventKind::kFrameArrive, h.to, h.conn, h.frame);
       }
       lane.handovers.clear();
       for (const AckCredit& credit : lane.ack_credits) {

@@ -135,6 +135,7 @@ Result<void> Engine::build() {
   window_ns = lane_count > 1 ? std::min(shortest_latency, kMaxWindowNs) : kMinParallelWindowNs;
   lanes.resize(lane_count);
   for (std::size_t i = 0; i < lanes.size(); ++i) {
+    lanes[i].index = static_cast<FrameRef>(i);
     lanes[i].rng = Rng::derive(scenario.seed, UINT64_MAX - 1 - i);
     if (real_validator) {
       lanes[i].validator = std::make_unique<relay::ProtectedShardValidator>(*real_validator);
