@@ -212,7 +212,8 @@ class FrameSlots {
  private:
   static constexpr unsigned kChunkShift = 10;
   static constexpr std::uint32_t kChunkMask = (std::uint32_t{1} << kChunkShift) - 1;
-  // 2^24 frames (5.4 GB of them) per lane at most; a 10,000-node hour keeps ~10^5 in flight.
+  // 2^24 frames (4 GiB of them) per lane at most; in flight are about as many as events queued,
+  // ~10^5 per lane at 10,000 nodes (event_queue.hpp).
   static constexpr std::uint32_t kMaxChunks = std::uint32_t{1} << (24 - kChunkShift);
   std::unique_ptr<std::unique_ptr<Frame[]>[]> chunks_;
   std::uint32_t size_{0};
