@@ -39,15 +39,14 @@ std::uint64_t peak_rss_bytes() {
 // The RPC's encoded bytes by kind (as the router counted them building it). The control field's
 // own tag and length (2-4 bytes) go to the first control kind present, so the split sums to the
 // frame.
-FrameByteSplit split_of(const relay::RpcSizeBreakdown& b) {
-  const auto u32 = [](std::size_t bytes) { return static_cast<std::uint32_t>(bytes); };
-  FrameByteSplit split{};
-  split[static_cast<std::size_t>(ByteKind::kMessage)] = u32(b.messages);
-  split[static_cast<std::size_t>(ByteKind::kIHave)] = u32(b.ihave);
-  split[static_cast<std::size_t>(ByteKind::kIWant)] = u32(b.iwant);
-  split[static_cast<std::size_t>(ByteKind::kIDontWant)] = u32(b.idontwant);
-  split[static_cast<std::size_t>(ByteKind::kGraftPrune)] = u32(b.graft_prune);
-  split[static_cast<std::size_t>(ByteKind::kSubscriptions)] = u32(b.subscriptions);
+ByteSplit split_of(const relay::RpcSizeBreakdown& b) {
+  ByteSplit split{};
+  split[static_cast<std::size_t>(ByteKind::kMessage)] = b.messages;
+  split[static_cast<std::size_t>(ByteKind::kIHave)] = b.ihave;
+  split[static_cast<std::size_t>(ByteKind::kIWant)] = b.iwant;
+  split[static_cast<std::size_t>(ByteKind::kIDontWant)] = b.idontwant;
+  split[static_cast<std::size_t>(ByteKind::kGraftPrune)] = b.graft_prune;
+  split[static_cast<std::size_t>(ByteKind::kSubscriptions)] = b.subscriptions;
   if (b.other > 0) {
     std::size_t target = static_cast<std::size_t>(ByteKind::kSubscriptions);
     for (ByteKind kind : {ByteKind::kIHave, ByteKind::kIWant, ByteKind::kIDontWant,
@@ -57,32 +56,31 @@ FrameByteSplit split_of(const relay::RpcSizeBreakdown& b) {
         break;
       }
     }
-    split[target] += u32(b.other);
+    split[target] += b.other;
   }
   return split;
 }
 
 // Wire bytes by kind: each kind's application bytes plus its share of the frame's overhead.
-FrameByteSplit wire_split(const FrameByteSplit& app, std::uint64_t app_total,
-                          std::uint64_t wire_total) {
-  FrameByteSplit wire = app;
+ByteSplit wire_split(const ByteSplit& app, std::uint64_t app_total, std::uint64_t wire_total) {
+  ByteSplit wire = app;
   if (app_total == 0) return wire;
   const std::uint64_t overhead = wire_total - app_total;
   std::uint64_t given = 0;
   std::size_t largest = 0;
   for (std::size_t k = 0; k < kByteKinds; ++k) {
     if (app[k] == 0) continue;  // most frames carry one or two kinds: a division saved per other
-    const auto share = static_cast<std::uint32_t>(overhead * app[k] / app_total);
+    const std::uint64_t share = overhead * app[k] / app_total;
     wire[k] += share;
     given += share;
     if (app[k] > app[largest]) largest = k;
   }
-  wire[largest] += static_cast<std::uint32_t>(overhead - given);
+  wire[largest] += overhead - given;
   return wire;
 }
 
 // __restrict: two records never alias, and without it GCC adds the six counters one by one.
-void add(ByteSplit& __restrict to, const FrameByteSplit& __restrict from) {
+void add(ByteSplit& __restrict to, const ByteSplit& __restrict from) {
   for (std::size_t k = 0; k < kByteKinds; ++k) to[k] += from[k];
 }
 
@@ -224,10 +222,10 @@ void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, FrameRef ref,
   sent.first_message = sent.rpc.publish.empty() ? nullptr : sent.rpc.publish.front().get();
   frame_cost.app = split_of(sizes);
   std::uint64_t app_total = 0;
-  for (std::uint32_t bytes : frame_cost.app) app_total += bytes;
+  for (std::uint64_t bytes : frame_cost.app) app_total += bytes;
   const WireCost cost = wire_cost(app_total, wire_stack);
-  frame_cost.wire_total = static_cast<std::uint32_t>(cost.sender_bytes);
-  frame_cost.receiver_ack_bytes = static_cast<std::uint32_t>(cost.receiver_bytes);
+  frame_cost.wire_total = cost.sender_bytes;
+  frame_cost.receiver_ack_bytes = cost.receiver_bytes;
   frame_cost.wire = wire_split(frame_cost.app, app_total, cost.sender_bytes);
   if (measuring(lane.now_ns)) {
     add(node.record.out.app, frame_cost.app);
@@ -369,8 +367,7 @@ void Engine::dispatch_topology(const Event& event) {
 // seen-set slots: the misses of three events overlap. Only hints: a wrong guess (an event pushed in
 // between) changes nothing.
 void Engine::prefetch_event_addresses(const Event& event) const {
-  const NodeState& node = nodes[event.node];
-  prefetch_bytes(&node, node.frame_bytes());
+  prefetch_object(nodes[event.node]);
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
     prefetch_object(connections[event.a]);
     prefetch_object(frame(event.b));

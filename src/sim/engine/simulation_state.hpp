@@ -69,9 +69,6 @@ struct Link {
   bool established{false};
 };
 
-// Laid out by use: what a frame event reads and writes (router, link rates and queues, the links,
-// then the record's byte counters) comes first, in five cache lines that a prefetch of
-// frame_bytes() covers; the rest is read by publications, wake-ups and topology events.
 struct NodeState {
   std::optional<relay::Router> router;  // nullopt while offline
   std::uint32_t group{0};               // index into Engine::groups (attackers: attacker_group)
@@ -79,17 +76,16 @@ struct NodeState {
   bool active{false};  // publishes traffic
   bool online{false};
   std::uint8_t side{0};  // partition side
+  Rng rng{0};            // the node's own choices (traffic timing, message sizes)
   std::int64_t up_free_ns{0};
   std::int64_t down_free_ns{0};
   double up_ns_per_byte{0};
   double down_ns_per_byte{0};
   std::int64_t wake_ns{kNever};  // the armed wake-up; Wake events for other times are stale
+  std::uint64_t heartbeats_seen{0};
   // Indexed by the node's router handle for the peer. Handles count up and are never reused, so a
   // lookup is one index; a node makes a few hundred connections in a long churning run at most.
   std::vector<Link> links;
-  NodeRecord record;  // its byte counters first
-  Rng rng{0};         // the node's own choices (traffic timing, message sizes)
-  std::uint64_t heartbeats_seen{0};
   std::uint32_t next_handle{1};
   std::uint32_t outbound{0};  // open or pending connections it dialled
   std::uint32_t inbound{0};
@@ -98,13 +94,7 @@ struct NodeState {
   bool discover_pending{false};
   // Message copies counted by the routers of its past lives (a rejoin starts a fresh router).
   MessageCounts past_counts;
-
-  // The bytes from the start that frame events touch (up to the record's byte counters' end).
-  [[nodiscard]] std::size_t frame_bytes() const {
-    const auto* begin = static_cast<const char*>(static_cast<const void*>(this));
-    const auto* end = static_cast<const char*>(static_cast<const void*>(&record.out + 1));
-    return static_cast<std::size_t>(end - begin);
-  }
+  NodeRecord record;
 };
 
 struct Connection {
@@ -117,20 +107,18 @@ struct Connection {
   bool open{true};
 };
 
-// What a frame costs at each level, computed once, at send. 32-bit counts (an RPC is at most a few
-// MB) keep a frame in four cache lines instead of five.
-using FrameByteSplit = std::array<std::uint32_t, kByteKinds>;
+// What a frame costs at each level, computed once, at send.
 struct FrameCost {
-  FrameByteSplit app{};
-  FrameByteSplit wire{};
-  std::uint32_t receiver_ack_bytes{0};
-  std::uint32_t wire_total{0};
+  ByteSplit app{};
+  ByteSplit wire{};
+  std::uint64_t receiver_ack_bytes{0};
+  std::uint64_t wire_total{0};
 };
 
 // An RPC in flight. Frames are built and consumed in place: the sending router builds the RPC in
 // a free frame of its node's lane, the receiving router empties it where it is (from another lane
 // too), and the frame keeps the vectors' capacity for the next RPC its receiver's lane sends.
-// Aligned so that a frame spans four cache lines, never five, and two lanes never write one line.
+// Aligned so that a frame spans five cache lines, never six, and two lanes never write one line.
 struct alignas(64) Frame {
   relay::Rpc rpc;
   NodeIndex from{0};
@@ -138,7 +126,6 @@ struct alignas(64) Frame {
   const relay::RelayMessage* first_message{nullptr};
   FrameCost cost;
 };
-static_assert(sizeof(Frame) == 256, "a frame is four cache lines");
 
 // One published message, followed until its deliveries are final.
 struct MessageRecord {
@@ -212,7 +199,7 @@ class FrameSlots {
  private:
   static constexpr unsigned kChunkShift = 10;
   static constexpr std::uint32_t kChunkMask = (std::uint32_t{1} << kChunkShift) - 1;
-  // 2^24 frames (4 GiB of them) per lane at most; in flight are about as many as events queued,
+  // 2^24 frames (5 GiB of them) per lane at most; in flight are about as many as events queued,
   // ~10^5 per lane at 10,000 nodes (event_queue.hpp).
   static constexpr std::uint32_t kMaxChunks = std::uint32_t{1} << (24 - kChunkShift);
   std::unique_ptr<std::unique_ptr<Frame[]>[]> chunks_;

@@ -64,14 +64,13 @@ class LatencyHistogram {
 };
 
 struct NodeRecord {
-  // First: the simulator counts every frame into them (see NodeState).
-  ByteCounters in;
-  ByteCounters out;
   std::uint32_t index{0};
   std::string group;         // NodeGroup::name, or "attacker"
   std::string profile;       // router profile: fleet | client
   bool active{false};        // publishes traffic
   double online_seconds{0};  // time connected during the measured window (for rates)
+  ByteCounters in;
+  ByteCounters out;
   std::uint64_t published{0};
   std::uint64_t delivered{0};        // MessageDelivered to the application (own + received)
   std::uint64_t copies_received{0};  // message copies received (first + duplicates)
