@@ -211,7 +211,7 @@ struct Handover {
   std::int64_t arrive_ns{0};
   NodeIndex to{0};
   ConnIndex conn{0};
-  FrameRef frame{0};  // stays in the sending lane's slots
+  FrameRef frame{0};  // read in place by the receiving lane: frames never move between lanes
 };
 
 // The ACK bytes a receiver sends back for a frame, counted in at the sender between windows.
