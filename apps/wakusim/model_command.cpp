@@ -65,8 +65,12 @@ void add_model_command(CLI::App& app, ModelCommandOptions& options) {
                   "(an IDONTWANT helps only if it arrives before the peer sends its copy)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_flag("--no-idontwant", options.no_idontwant,
-                "Refined model without gossipsub v1.2 IDONTWANT");
+  auto* no_idontwant = cmd->add_flag("--no-idontwant", options.no_idontwant,
+                                     "Refined model without gossipsub v1.2 IDONTWANT");
+  cmd->add_option("--idontwant-threshold", options.idontwant_threshold,
+                  "Smallest encoded WakuMessage, in bytes, that gets an IDONTWANT (default 1024, "
+                  "go-libp2p's)")
+      ->excludes(no_idontwant);
   cmd->add_flag("--json", options.json, "Print JSON (rates in bits per second) instead of tables");
 }
 
@@ -97,6 +101,10 @@ int run_model_command(const ModelCommandOptions& options) {
   model::RelayProfile members = model::member_profile(options.nodes - options.fleet,
                                                       std::min(options.member_connections, most));
   members.gossip.d = options.member_d;
+  if (options.idontwant_threshold) {
+    fleet.gossip.idontwant_message_size_threshold = *options.idontwant_threshold;
+    members.gossip.idontwant_message_size_threshold = *options.idontwant_threshold;
+  }
   refined.profiles = {fleet, members};
   refined.messages_per_node_per_hour = options.rate;
   if (options.size_bytes) refined.payload_bytes = *options.size_bytes;

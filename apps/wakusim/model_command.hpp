@@ -18,6 +18,7 @@ struct ModelCommandOptions {
   double reply_ratio{0.01};  // IWANT share of advertised ids (both models)
   double idontwant_suppression{0.0};
   bool no_idontwant{false};
+  std::optional<std::size_t> idontwant_threshold;
   bool json{false};
 };
 

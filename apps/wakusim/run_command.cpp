@@ -34,6 +34,9 @@ std::string reproduce_command(const sim::Scenario& scenario, const RunCommandOpt
       fmt::format("wakusim run --scenario {} --seed {}", options.scenario, scenario.seed);
   if (options.nodes) command += fmt::format(" --nodes {}", *options.nodes);
   if (options.duration) command += fmt::format(" --duration {}", *options.duration);
+  if (options.idontwant_threshold) {
+    command += fmt::format(" --idontwant-threshold {}", *options.idontwant_threshold);
+  }
   return command;
 }
 
@@ -84,8 +87,8 @@ std::optional<ModelComparison> compare_with_model(const sim::Scenario& scenario,
                                       : model::member_profile(group.count, connections);
     profile.name = group.name;
     profile.active_fraction = group.active_fraction;
-    if (scenario.idontwant && !*scenario.idontwant) {
-      profile.gossip.idontwant_message_size_threshold = SIZE_MAX;
+    if (auto threshold = scenario.idontwant_threshold_override()) {
+      profile.gossip.idontwant_message_size_threshold = *threshold;
     }
     inputs.profiles.push_back(profile);
   }
@@ -137,6 +140,9 @@ void add_run_command(CLI::App& app, RunCommandOptions& options) {
       ->check(CLI::Range(std::size_t{2}, std::size_t{10'000'000}));
   run->add_option("--duration", options.duration, "Simulated time, e.g. 1h, 10m, 90s");
   run->add_option("--seed", options.seed, "Seed for everything random (default: the scenario's)");
+  run->add_option("--idontwant-threshold", options.idontwant_threshold,
+                  "Every router sends IDONTWANT for WakuMessages of at least this many bytes "
+                  "(overrides the scenario; the profiles' default is 1024)");
   run->add_option("--out", options.out_dir,
                   "Directory for summary.json, nodes.csv and plots (created if missing)");
   run->add_flag("--compare-model", options.compare_model,
@@ -159,6 +165,10 @@ int run_run_command(const RunCommandOptions& options) {
     scenario.duration = *duration;
   }
   if (options.seed) scenario.seed = *options.seed;
+  if (options.idontwant_threshold) {
+    scenario.idontwant.reset();  // the command line wins over the file's `idontwant = false`
+    scenario.idontwant_threshold = options.idontwant_threshold;
+  }
   if (auto valid = scenario.validate(); !valid) return fail(describe(valid.error()));
 
   sim::SimOptions sim_options;

@@ -12,6 +12,7 @@ struct RunCommandOptions {
   std::optional<std::size_t> nodes;
   std::optional<std::string> duration;
   std::optional<std::uint64_t> seed;
+  std::optional<std::size_t> idontwant_threshold;
   std::string out_dir;
   bool compare_model{false};
   bool no_plots{false};

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The wakusim command line end to end: help, the scenario list, the model's JSON, two runs that
-# must replay bit for bit, a spam attack that must not reach an application, and clear errors for
-# a bad scenario name or duration. Usage: cli_test.sh path/to/wakusim. About 4 s of wall time.
+# must replay bit for bit, an IDONTWANT threshold override, a spam attack that must not reach an
+# application, and clear errors for a bad scenario name or duration. Usage: cli_test.sh path/to/wakusim. About 5 s of wall time.
 set -euo pipefail
 
 if [[ $# -ne 1 || ! -x "$1" ]]; then
@@ -62,6 +62,23 @@ published=$(summary_field "$work/run1/summary.json" messages_published)
 lines=$(wc -l <"$work/run1/nodes.csv")
 [[ "$lines" -eq 151 ]] || fail "nodes.csv has $lines lines, expected 151 (header + 150 nodes)"
 cmp -s "$work/run1/nodes.csv" "$work/run2/nodes.csv" || fail "nodes.csv differs between runs"
+
+echo "--- --idontwant-threshold"
+# run1 used the profiles' 1 KiB threshold, so its 2 KB messages drew IDONTWANTs; above the
+# message size there must be none, and the reproduce command must carry the override.
+"$wakusim" run --scenario community-1k --nodes 150 --duration 3m --seed 3 \
+  --idontwant-threshold 100000 --out "$work/no_idw" --quiet --no-plots >/dev/null ||
+  fail "run with --idontwant-threshold exited $?"
+idontwant_out() {
+  python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["bandwidth_bps"]["member"]["app"]["out"]["by_kind"]["idontwant"]["mean"])' "$1"
+}
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > 0 else 1)' \
+  "$(idontwant_out "$work/run1/summary.json")" || fail "run1 sent no IDONTWANT"
+[[ "$(idontwant_out "$work/no_idw/summary.json")" == "0.0" ]] ||
+  fail "IDONTWANT sent below --idontwant-threshold 100000"
+grep -q -- "--idontwant-threshold 100000" <<<"$(summary_field "$work/no_idw/summary.json" reproduce)" ||
+  fail "the reproduce command lacks --idontwant-threshold"
 
 echo "--- spam attack"
 # The scenario's attack runs from 2m to 8m; 9m leaves the 30 s after it in which every message

@@ -100,8 +100,8 @@ Result<void> Engine::build() {
     if (!profile) return Unexpected{profile.error()};
     relay::RouterConfig config = std::move(*profile);
     config.unix_time_at_origin = UnixNanos{kUnixTimeAtOriginNs};
-    if (scenario.idontwant && !*scenario.idontwant) {
-      config.gossip.idontwant_message_size_threshold = SIZE_MAX;
+    if (auto threshold = scenario.idontwant_threshold_override()) {
+      config.gossip.idontwant_message_size_threshold = *threshold;
     }
     router_configs.push_back(std::make_shared<const relay::RouterConfig>(std::move(config)));
     for (std::uint16_t shard : group.shards) {

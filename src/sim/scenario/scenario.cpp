@@ -12,6 +12,7 @@
 //   cluster_id = 16
 //   protected_shard = 32            # messages on it must carry the community signature
 //   idontwant = true                # override for every router (false disables IDONTWANT)
+//   idontwant_threshold = 8192      # override: send IDONTWANT for WakuMessages of >= 8192 bytes
 //
 //   [latency]                       # one-way, per connection
 //   kind = "uniform"                # "constant" (min) | "uniform" (min, max)
@@ -310,6 +311,9 @@ MaybeProblem find_problem(const Scenario& s) {
   if (s.protected_shard && !any_group_on(s, *s.protected_shard)) {
     return problem("protected_shard",
                    fmt::format("no group subscribes to shard {}", *s.protected_shard));
+  }
+  if (s.idontwant_threshold && s.idontwant == std::optional<bool>{false}) {
+    return problem("idontwant_threshold", "is set while idontwant = false: keep one of the two");
   }
   return check_faults(s);
 }
@@ -661,6 +665,9 @@ Scenario read_scenario(Parser& parser, const toml::table& root) {
     s.protected_shard = top.unsigned_of<std::uint16_t>("protected_shard", *node);
   }
   top.read("idontwant", s.idontwant);
+  if (const toml::node* node = top.find("idontwant_threshold")) {
+    s.idontwant_threshold = top.unsigned_of<std::size_t>("idontwant_threshold", *node);
+  }
 
   if (const toml::node* node = top.find("latency")) {
     Section sec(parser, *node, "latency", "a table ([latency])");
@@ -788,6 +795,11 @@ void Scenario::scale_to(std::size_t nodes) {
                                   [](const auto& a, const auto& b) { return a.count < b.count; });
     if (donor->count > 1) --donor->count;  // else fewer nodes than groups: keep one each
   }
+}
+
+std::optional<std::size_t> Scenario::idontwant_threshold_override() const {
+  if (idontwant == std::optional<bool>{false}) return SIZE_MAX;
+  return idontwant_threshold;
 }
 
 Result<void> Scenario::validate() const {

@@ -127,8 +127,14 @@ struct Scenario {
   CheckerConfig checkers;
   // Overrides applied to every router (on top of its profile), for what-if runs.
   std::optional<bool> idontwant;  // false disables IDONTWANT (threshold set above max size)
+  // Smallest encoded WakuMessage, in bytes, for which a router sends IDONTWANT (the profiles'
+  // default is go-libp2p's 1 KiB). Not allowed together with idontwant = false.
+  std::optional<std::size_t> idontwant_threshold;
 
   [[nodiscard]] std::size_t node_count() const;  // sum over groups (attackers not included)
+  // The IDONTWANT threshold every router uses instead of its profile's, if the scenario sets one
+  // (SIZE_MAX when IDONTWANT is off).
+  [[nodiscard]] std::optional<std::size_t> idontwant_threshold_override() const;
   // Scales every group's count so the total is `nodes` (each non-empty group keeps at least one).
   void scale_to(std::size_t nodes);
   // Consistency checks (counts, fractions, shards of traffic subscribed by some group, ...).

@@ -252,6 +252,21 @@ TEST(ScenarioParse, DefaultsForOmittedKeys) {
   EXPECT_FALSE(parsed->churn.has_value());
   EXPECT_EQ(parsed->latency.kind, LatencyDistribution::Kind::kUniform);
   EXPECT_EQ(parsed->node_count(), 10u);
+  EXPECT_FALSE(parsed->idontwant_threshold_override().has_value());  // the profiles' own
+}
+
+TEST(ScenarioParse, IDontWantThresholdOverridesTheProfiles) {
+  auto parsed = parse_scenario(with_top("idontwant_threshold = 8192\n"), "test.toml");
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message();
+  EXPECT_EQ(parsed->idontwant_threshold_override(), std::optional<std::size_t>{8192});
+  parsed = parse_scenario(with_top("idontwant = false\n"), "test.toml");
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message();
+  EXPECT_EQ(parsed->idontwant_threshold_override(), std::optional<std::size_t>{SIZE_MAX});
+  parsed = parse_scenario(with_top("idontwant = true\n"), "test.toml");
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message();
+  EXPECT_FALSE(parsed->idontwant_threshold_override().has_value());
+  const Error e = parse_error_of(with_top("idontwant_threshold = -1\n"));
+  EXPECT_THAT(e.detail, HasSubstr("idontwant_threshold"));
 }
 
 TEST(ScenarioParse, UnknownKeysAreNamedWithTheirLine) {
@@ -352,6 +367,7 @@ TEST(ScenarioValidate, RejectsInconsistentScenarios) {
       {with("[loss]\nprobability = 1.01\n"), "loss.probability"},
       {with("[loss]\nend = \"11m\"\n"), "loss.end"},
       {with("[partition]\nheal = \"1m\"\nfraction = 1.0\n"), "partition.fraction"},
+      {with_top("idontwant = false\nidontwant_threshold = 8192\n"), "idontwant_threshold"},
   };
   for (const Case& c : cases) {
     auto parsed = parse_scenario(c.text, "test.toml");
