@@ -30,7 +30,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // CLI11 prints the help, the version or the message; its own codes for bad options (105,
+    // 108, ...) would contradict the commands' documented exit status 1 for bad input.
+    return app.exit(error) == 0 ? 0 : 1;
   }
   if (app.got_subcommand("run")) return run_run_command(run_options);
   if (app.got_subcommand("model")) return run_model_command(model_options);

@@ -113,4 +113,11 @@ status=0
 [[ $status -eq 1 ]] || fail "spam-attack in 4m exited $status, expected 1"
 grep -q "attack.end" "$work/err3.txt" || fail "spam-attack in 4m: message does not name attack.end"
 
+status=0
+"$wakusim" model --no-idontwant --idontwant-threshold 4096 >/dev/null 2>"$work/err4.txt" ||
+  status=$?
+[[ $status -eq 1 ]] || fail "conflicting model options exited $status, expected 1"
+grep -q -- "--no-idontwant excludes --idontwant-threshold" "$work/err4.txt" ||
+  fail "conflicting model options: message does not name both"
+
 echo "PASS"
