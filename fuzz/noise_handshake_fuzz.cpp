@@ -8,6 +8,7 @@
 
 #include "waku/base/assert.hpp"
 #include "waku/base/bytes.hpp"
+#include "waku/base/counting_entropy.hpp"
 #include "waku/crypto/identity.hpp"
 #include "waku/p2p/noise.hpp"
 
@@ -17,17 +18,7 @@ using waku::Bytes;
 using waku::ByteView;
 namespace crypto = waku::crypto;
 namespace p2p = waku::p2p;
-
-class CountingEntropy final : public waku::Entropy {
- public:
-  explicit CountingEntropy(std::uint8_t start) : next_(start) {}
-  void fill(std::span<std::uint8_t> out) override {
-    for (auto& byte : out) byte = next_++;
-  }
-
- private:
-  std::uint8_t next_;
-};
+using waku::CountingEntropy;
 
 const crypto::IdentityKey& ed25519_identity() {
   static const auto identity =

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "waku/base/counting_entropy.hpp"
+
 namespace waku::crypto {
 namespace {
 
@@ -82,16 +84,6 @@ TEST(Ed25519, RejectsBadSignaturesAndKeys) {
   const auto bogus = Ed25519PublicKey::parse(not_a_point).value();
   EXPECT_FALSE(verify_ed25519(bogus, message, signature));
 }
-
-class CountingEntropy final : public Entropy {
- public:
-  void fill(std::span<std::uint8_t> out) override {
-    for (auto& byte : out) byte = next_++;
-  }
-
- private:
-  std::uint8_t next_{0};
-};
 
 TEST(Ed25519, GenerateUsesTheEntropySource) {
   CountingEntropy entropy;

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "waku/base/counting_entropy.hpp"
 #include "waku/crypto/sha256.hpp"
 
 namespace waku::crypto {
@@ -19,17 +20,6 @@ Bytes32 hex32(std::string_view text) {
   std::memcpy(out.data(), bytes.data(), std::min(bytes.size(), out.size()));
   return out;
 }
-
-// A deterministic Entropy for tests: a counter.
-class CountingEntropy final : public Entropy {
- public:
-  void fill(std::span<std::uint8_t> out) override {
-    for (auto& byte : out) byte = next_++;
-  }
-
- private:
-  std::uint8_t next_{1};
-};
 
 // n - s over big-endian 32-byte integers: the high-S twin of a low-S signature.
 std::array<std::uint8_t, 32> negate_mod_n(ByteView s) {
@@ -182,8 +172,8 @@ TEST(Secp256k1, PublicKeyParsing) {
 }
 
 TEST(Secp256k1, GenerateUsesTheEntropySource) {
-  CountingEntropy entropy_a;
-  CountingEntropy entropy_b;
+  CountingEntropy entropy_a(1);
+  CountingEntropy entropy_b(1);
   const auto a = Secp256k1PrivateKey::generate(entropy_a);
   const auto b = Secp256k1PrivateKey::generate(entropy_b);
   EXPECT_EQ(a.bytes(), b.bytes());

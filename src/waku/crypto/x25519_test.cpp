@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "waku/base/counting_entropy.hpp"
+
 namespace waku::crypto {
 namespace {
 
@@ -62,16 +64,6 @@ TEST(X25519, SmallOrderPointsAreRefused) {
     EXPECT_EQ(shared.error().code, Errc::kBadKey);
   }
 }
-
-class CountingEntropy final : public Entropy {
- public:
-  void fill(std::span<std::uint8_t> out) override {
-    for (auto& byte : out) byte = next_++;
-  }
-
- private:
-  std::uint8_t next_{0};
-};
 
 TEST(X25519, GenerateUsesTheEntropySource) {
   CountingEntropy entropy;

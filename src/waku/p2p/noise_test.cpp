@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "waku/base/counting_entropy.hpp"
+
 namespace waku::p2p {
 namespace {
 
@@ -18,18 +20,6 @@ Bytes32 hex32(std::string_view text) {
   std::memcpy(out.data(), bytes.data(), std::min(bytes.size(), out.size()));
   return out;
 }
-
-// A deterministic Entropy: a counter from a chosen start.
-class CountingEntropy final : public Entropy {
- public:
-  explicit CountingEntropy(std::uint8_t start) : next_(start) {}
-  void fill(std::span<std::uint8_t> out) override {
-    for (auto& byte : out) byte = next_++;
-  }
-
- private:
-  std::uint8_t next_;
-};
 
 IdentityKey ed25519_identity(std::uint8_t fill) {
   return IdentityKey::ed25519(crypto::Ed25519PrivateKey::from_seed(Bytes(32, fill)).value());
