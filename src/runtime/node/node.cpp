@@ -456,7 +456,7 @@ void Node::on_stream_data(PeerState& peer, p2p::StreamId stream_id, Bytes data) 
   switch (stream.kind) {
     case StreamState::Kind::kRelayIn:
       counters_.relay_bytes_in += data.size();
-      stream.reader.feed(data);
+      stream.reader.feed(std::move(data));
       handle_relay_frames(peer, stream);
       break;
     case StreamState::Kind::kPingIn:

@@ -95,8 +95,7 @@ Result<void> Node::unsubscribe(const std::string& pubsub_topic) {
 
 Result<void> Node::publish(const std::string& pubsub_topic, message::WakuMessage message) {
   if (!config_.relay) return unexpected(Errc::kUnsupported, "relay is disabled (--relay=false)");
-  auto relay_message =
-      codec::make_relay_message(pubsub_topic, SharedBytes(codec::encode_waku_message(message)));
+  auto relay_message = codec::make_relay_message(pubsub_topic, std::move(message));
   auto outcome = router_.publish(now(), relay_message);
   pump_router();
   if (!outcome) return unexpected(outcome.error());

@@ -81,6 +81,10 @@ void SocketConnection::deliver_events() {
 
 void SocketConnection::flush() {
   if (closed_) return;
+  if (writing_) {
+    core_.hold_transmit();
+    return;
+  }
   core_.take_transmit(outbox_);
   write_more();
 }

@@ -42,10 +42,14 @@ class SocketConnection : public std::enable_shared_from_this<SocketConnection> {
   [[nodiscard]] const std::string& remote_ip() const { return remote_ip_; }
   [[nodiscard]] std::uint16_t remote_port() const { return remote_port_; }
   [[nodiscard]] bool is_closed() const { return closed_; }
-  // Bytes handed to the socket layer and not yet written.
-  [[nodiscard]] std::size_t unsent_bytes() const { return outbox_.size() + in_flight_.size(); }
+  // Bytes the streams wrote (past their muxer window) and the socket has not written yet.
+  [[nodiscard]] std::size_t unsent_bytes() const {
+    return core_.untaken_transmit_bytes() + outbox_.size() + in_flight_.size();
+  }
 
-  // Moves what the core has to transmit towards the socket. Call after using core().
+  // Moves what the core has to transmit towards the socket. Call after using core(). While a
+  // write is in flight the core only holds it: it is sealed when that write completes, together
+  // with whatever else was written until then.
   void flush();
   // Flushes what can be flushed and closes. Idempotent.
   void close(const std::string& reason);

@@ -65,7 +65,7 @@ relay::RelayMessagePtr make_message(const std::string& pubsub_topic,
       break;
     }
   }
-  return codec::make_relay_message(pubsub_topic, SharedBytes(codec::encode_waku_message(msg)));
+  return codec::make_relay_message(pubsub_topic, std::move(msg));
 }
 
 // --- Engine: publications ---

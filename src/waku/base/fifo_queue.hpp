@@ -24,6 +24,7 @@ class FifoQueue {
   [[nodiscard]] std::size_t size() const { return items_.size() - head_; }
   [[nodiscard]] T& front() { return items_[head_]; }
   [[nodiscard]] const T& front() const { return items_[head_]; }
+  [[nodiscard]] T& back() { return items_.back(); }  // the newest; the queue must not be empty
   void pop_front() {
     items_[head_] = T{};  // release what the element holds now, not at the next compaction
     ++head_;

@@ -426,4 +426,15 @@ relay::RelayMessagePtr make_relay_message(std::string topic, SharedBytes data) {
   return build_relay_message(std::move(topic), std::move(data));
 }
 
+relay::RelayMessagePtr make_relay_message(std::string topic, message::WakuMessage message) {
+  auto relay_message = std::make_shared<relay::RelayMessage>();
+  relay_message->topic = std::move(topic);
+  relay_message->data = SharedBytes(encode_waku_message(message));
+  relay_message->id = relay::MessageId{crypto::sha256(relay_message->data.view())};
+  const bool decodable = check_encoded_size(relay_message->data.size()).has_value() &&
+                         (!message.meta || check_meta_size(message.meta->size()).has_value());
+  if (decodable) relay_message->decoded = std::move(message);
+  return relay_message;
+}
+
 }  // namespace waku::codec

@@ -89,5 +89,9 @@ RpcSizeBreakdown rpc_size_breakdown(const relay::Rpc& rpc);
 // For local publication and the simulator: the shared message with its id (sha256(data)) and
 // decoded form (nullopt if `data` is not a valid WakuMessage); has_author_fields is false.
 relay::RelayMessagePtr make_relay_message(std::string topic, SharedBytes data);
+// The same as make_relay_message(topic, SharedBytes(encode_waku_message(message))), without
+// decoding again what was just encoded: `message` becomes the decoded form, unless the decoder's
+// limits would reject it (then nullopt, as decoding would give).
+relay::RelayMessagePtr make_relay_message(std::string topic, message::WakuMessage message);
 
 }  // namespace waku::codec

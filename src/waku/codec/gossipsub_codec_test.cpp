@@ -542,6 +542,37 @@ TEST(GossipsubCodec, MakeRelayMessageDerivesIdAndDecodedForm) {
   EXPECT_EQ(m->data.data(), data.data());  // shared, not copied
 }
 
+// From a WakuMessage: the same message as encoding it and taking the bytes, decoded form included,
+// also where the decoder refuses the encoding.
+TEST(GossipsubCodec, MakeRelayMessageFromWakuMessageMatchesTheEncodedPath) {
+  message::WakuMessage full;
+  full.payload = Bytes{1, 2, 3};
+  full.content_topic = "/app/1/topic/proto";
+  full.version = 0;
+  full.timestamp = -5;
+  full.meta = Bytes(message::kMaxMetaSizeBytes, 0x07);
+  full.rate_limit_proof = Bytes{9};
+  full.ephemeral = false;
+  message::WakuMessage meta_too_long = full;
+  meta_too_long.meta = Bytes(message::kMaxMetaSizeBytes + 1, 0x07);
+  message::WakuMessage too_large;
+  too_large.payload = Bytes(message::kMaxMessageSizeBytes, 0x01);
+  too_large.content_topic = "/app/1/topic/proto";
+
+  for (const auto& message : {full, meta_too_long, too_large, message::WakuMessage{}}) {
+    const auto via_bytes = make_relay_message("t", SharedBytes(encode_waku_message(message)));
+    const auto direct = make_relay_message("t", message);
+    EXPECT_EQ(direct->topic, via_bytes->topic);
+    EXPECT_EQ(direct->data, via_bytes->data);
+    EXPECT_EQ(direct->id, via_bytes->id);
+    EXPECT_EQ(direct->decoded, via_bytes->decoded);
+    EXPECT_EQ(direct->has_author_fields, via_bytes->has_author_fields);
+  }
+  EXPECT_TRUE(make_relay_message("t", full)->decoded.has_value());
+  EXPECT_FALSE(make_relay_message("t", meta_too_long)->decoded.has_value());
+  EXPECT_FALSE(make_relay_message("t", too_large)->decoded.has_value());
+}
+
 // --- tolerance ---
 
 TEST(GossipsubCodec, SkipsUnknownFields) {

@@ -27,6 +27,15 @@ void LengthPrefixedReader::feed(ByteView bytes) {
   buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
 }
 
+void LengthPrefixedReader::feed(Bytes&& bytes) {
+  if (error_ || buffered_bytes() > 0) {
+    feed(ByteView(bytes));
+    return;
+  }
+  buffer_ = std::move(bytes);
+  offset_ = 0;
+}
+
 std::optional<Result<Bytes>> LengthPrefixedReader::next() {
   auto frame = next_view();
   if (!frame) return std::nullopt;

@@ -31,6 +31,9 @@ class LengthPrefixedReader {
 
   // Bytes after an error are discarded (the stream must be reset anyway).
   void feed(ByteView bytes);
+  // The same, taking `bytes` over instead of copying them when nothing is buffered (the common
+  // case: stream data that ends at a frame boundary).
+  void feed(Bytes&& bytes);
 
   // nullopt: need more bytes; a value: the next frame; an error: a length above
   // max_frame_bytes (kTooLarge) or a malformed length varint (kBadEncoding). Errors are sticky.

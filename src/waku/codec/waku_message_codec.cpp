@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "waku/base/varint.hpp"
+
 // CMake's protobuf_generate (without APPEND_PATH) puts the generated files under proto/ inside
 // the include directory; accept both layouts so a fix to the build does not break this file.
 #if __has_include("waku_message.pb.h")
@@ -13,18 +15,33 @@
 namespace waku::codec {
 namespace {
 
+// Field 1 (payload), wire type 2 (length-delimited).
+constexpr std::uint8_t kPayloadTag = (1U << 3U) | 2U;
+
 // The protobuf 3.21 setters take (const char*, size) for a byte range.
 const char* chars(const Bytes& bytes) { return as_chars(bytes).data(); }
 
 }  // namespace
 
+Result<void> check_encoded_size(std::size_t encoded_bytes) {
+  if (encoded_bytes > message::kMaxMessageSizeBytes) {
+    return unexpected(Errc::kTooLarge, "waku message: longer than 150 KiB");
+  }
+  return {};
+}
+
+Result<void> check_meta_size(std::size_t meta_bytes) {
+  if (meta_bytes > message::kMaxMetaSizeBytes) {
+    return unexpected(Errc::kTooLarge, "waku message: meta longer than 64 bytes");
+  }
+  return {};
+}
+
 Result<message::WakuMessage> decode_waku_message(ByteView bytes) {
   // Checked before parsing so that an oversized frame costs nothing; this bound also keeps the
   // size within the int that the protobuf runtime takes.
   static_assert(message::kMaxMessageSizeBytes <= std::numeric_limits<int>::max());
-  if (bytes.size() > message::kMaxMessageSizeBytes) {
-    return unexpected(Errc::kTooLarge, "waku message: longer than 150 KiB");
-  }
+  WAKU_TRY_VOID(check_encoded_size(bytes.size()));
   // One parse target per thread, reused: a parse clears it but keeps its strings' capacity, so
   // decoding every relayed message does not allocate them again (at most one largest message
   // stays allocated per thread).
@@ -39,9 +56,7 @@ Result<message::WakuMessage> decode_waku_message(ByteView bytes) {
   if (!proto.has_content_topic()) {
     return unexpected(Errc::kMissingField, "waku message: content_topic (field 2) absent");
   }
-  if (proto.has_meta() && proto.meta().size() > message::kMaxMetaSizeBytes) {
-    return unexpected(Errc::kTooLarge, "waku message: meta longer than 64 bytes");
-  }
+  if (proto.has_meta()) WAKU_TRY_VOID(check_meta_size(proto.meta().size()));
 
   message::WakuMessage out;
   out.payload = to_bytes(proto.payload());
@@ -55,8 +70,10 @@ Result<message::WakuMessage> decode_waku_message(ByteView bytes) {
 }
 
 Bytes encode_waku_message(const message::WakuMessage& message) {
+  // The payload (field 1, the bulk of a message) is written here rather than copied into the
+  // protobuf object first; the runtime serialises the other fields in field-number order, so
+  // appending its output gives the same bytes as serialising the whole message.
   pb::WakuMessage proto;
-  proto.set_payload(chars(message.payload), message.payload.size());
   proto.set_content_topic(message.content_topic);
   if (message.version) proto.set_version(*message.version);
   if (message.timestamp) proto.set_timestamp(*message.timestamp);
@@ -66,10 +83,17 @@ Bytes encode_waku_message(const message::WakuMessage& message) {
   }
   if (message.ephemeral) proto.set_ephemeral(*message.ephemeral);
 
-  // The generated serializer writes fields in field-number order; proto2 `optional` with its
-  // has-bit set is written even when it holds the default value, which is what nwaku needs.
-  Bytes out(proto.ByteSizeLong());
-  const bool serialized = proto.SerializeToArray(out.data(), static_cast<int>(out.size()));
+  // proto2 `optional` with its has-bit set is written even when it holds the default value, which
+  // is what nwaku needs.
+  const std::size_t rest = proto.ByteSizeLong();
+  Bytes out;
+  out.reserve(1 + uvarint_size(message.payload.size()) + message.payload.size() + rest);
+  out.push_back(kPayloadTag);
+  append_uvarint(out, message.payload.size());
+  out.insert(out.end(), message.payload.begin(), message.payload.end());
+  const std::size_t start = out.size();
+  out.resize(start + rest);
+  const bool serialized = proto.SerializeToArray(out.data() + start, static_cast<int>(rest));
   WAKU_ASSERT_MSG(serialized, "serializing a WakuMessage into a buffer of its own size");
   return out;
 }

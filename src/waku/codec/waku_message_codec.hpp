@@ -20,6 +20,11 @@ namespace waku::codec {
 // than 64 bytes (kTooLarge). Unknown fields are skipped.
 Result<message::WakuMessage> decode_waku_message(ByteView bytes);
 
+// The decoder's limits on their own, for a message this node builds: the encoded size at most
+// message::kMaxMessageSizeBytes, meta at most message::kMaxMetaSizeBytes (kTooLarge otherwise).
+Result<void> check_encoded_size(std::size_t encoded_bytes);
+Result<void> check_meta_size(std::size_t meta_bytes);
+
 // Always emits payload and content_topic (even empty), the optional fields iff present, in field
 // number order.
 Bytes encode_waku_message(const message::WakuMessage& message);

@@ -172,8 +172,12 @@ void Connection::finish_negotiation(StreamId stream, Negotiating& negotiating) {
   if (close_after_open) muxer_->close_write(stream);
 }
 
-void Connection::take_transmit(Bytes& out) {
+void Connection::hold_transmit() {
   if (muxer_) muxer_->take_transmit(plaintext_);
+}
+
+void Connection::take_transmit(Bytes& out) {
+  hold_transmit();
   if (session_ && !plaintext_.empty()) {
     // Fails only when the nonce space is exhausted (2^32 frames); the peer then sees a closed
     // channel, as with js-libp2p-noise, which has no rekey either.

@@ -93,8 +93,17 @@ class Connection {
 
   // Bytes read from the socket, any split. An error is final (see the header comment).
   Result<void> handle_bytes(ByteView bytes);
-  // Bytes to write to the socket, appended to `out`.
+  // Bytes to write to the socket, appended to `out`: everything written so far, sealed.
   void take_transmit(Bytes& out);
+  // Collects what the streams wrote without sealing it yet. A host whose socket is still busy
+  // holds, and the next take_transmit seals everything held in as few Noise frames as fit (one
+  // AEAD operation per ~64 KiB instead of one per write: a relay under load writes one frame per
+  // message). Keeps the muxer's own transmit buffer empty, as take_transmit does.
+  void hold_transmit();
+  // Held, or produced by handle_bytes, and not taken yet.
+  [[nodiscard]] std::size_t untaken_transmit_bytes() const {
+    return plaintext_.size() + transmit_.size();
+  }
   std::optional<ConnectionEvent> poll_event();
 
   [[nodiscard]] bool is_established() const;
@@ -117,7 +126,6 @@ class Connection {
   struct Negotiating;
   Result<void> handle_plaintext(ByteView bytes);
   Result<void> drain_muxer();
-  void flush_plaintext();
   Result<void> start_muxer(const std::string& muxer);
   void handle_stream_bytes(StreamId stream, Bytes data);
   void finish_negotiation(StreamId stream, Negotiating& negotiating);
@@ -134,7 +142,7 @@ class Connection {
   std::unique_ptr<Muxer> muxer_;
   std::optional<crypto::PeerId> remote_peer_;
   Bytes transmit_;   // wire bytes for the socket
-  Bytes plaintext_;  // bytes for the secure channel, encrypted on take_transmit
+  Bytes plaintext_;  // bytes for the secure channel, sealed on take_transmit
   FifoQueue<ConnectionEvent> events_;
 
   // Streams whose protocol is not agreed yet.
