@@ -156,6 +156,40 @@ TEST(Connection, NegotiatesStreamsAndCarriesDataBothWays) {
   }
 }
 
+// A host whose socket is busy holds what the streams write; taking it then seals all of it as one
+// Noise frame, which the peer reads as the same stream bytes.
+TEST(Connection, HeldWritesAreSealedTogether) {
+  Pair pair(secp_identity(0x11), secp_identity(0x33), {std::string{kYamuxProtocol}},
+            {std::string{kYamuxProtocol}});
+  pair.run();
+  auto stream = pair.dialer.open_stream("/test/echo/1.0.0");
+  ASSERT_TRUE(stream);
+  pair.run();
+  ASSERT_EQ(events_of<StreamOpened>(pair.listener_events).size(), 1U);
+  const StreamId inbound = events_of<StreamOpened>(pair.listener_events)[0].stream;
+
+  Bytes expected;
+  for (std::uint8_t i = 0; i < 3; ++i) {
+    const Bytes chunk(100, i);
+    ASSERT_TRUE(pair.dialer.write(*stream, chunk));
+    pair.dialer.hold_transmit();
+    expected.insert(expected.end(), chunk.begin(), chunk.end());
+  }
+  // Three yamux frames (12-byte headers), not sealed yet.
+  EXPECT_EQ(pair.dialer.untaken_transmit_bytes(), 3 * (12 + 100U));
+  Bytes wire;
+  pair.dialer.take_transmit(wire);
+  EXPECT_EQ(pair.dialer.untaken_transmit_bytes(), 0U);
+  // One Noise frame: a 2-byte big-endian length, then the sealed bytes and their 16-byte tag.
+  ASSERT_GE(wire.size(), 2U);
+  EXPECT_EQ((std::size_t{wire[0]} << 8U) | wire[1], wire.size() - 2);
+  EXPECT_EQ(wire.size(), 2 + 3 * (12 + 100U) + 16);
+
+  ASSERT_TRUE(pair.listener.handle_bytes(wire));
+  while (auto e = pair.listener.poll_event()) pair.listener_events.push_back(std::move(*e));
+  EXPECT_EQ(data_of(pair.listener_events, inbound), expected);
+}
+
 TEST(Connection, RefusedProtocolFailsTheStreamNotTheConnection) {
   Pair pair(secp_identity(0x11), secp_identity(0x33), {std::string{kYamuxProtocol}},
             {std::string{kYamuxProtocol}});

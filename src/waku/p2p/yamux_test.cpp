@@ -209,6 +209,36 @@ TEST(Yamux, WindowUpdateAfterHalfConsumed) {
   }
 }
 
+// Frames that arrive together for one stream come out as one data event; another stream's frame
+// in between starts a new one.
+TEST(Yamux, ConsecutiveDataForOneStreamIsOneEvent) {
+  auto listener = make_yamux(ConnectionRole::kListener);
+  // Stream 1 opened (SYN) with "ab", then "cd" and "e" on it, "x" on stream 3 (SYN), "f" on 1.
+  const Bytes wire =
+      hex("000000010000000100000002"
+          "6162"
+          "000000000000000100000002"
+          "6364"
+          "000000000000000100000001"
+          "65"
+          "000000010000000300000001"
+          "78"
+          "000000000000000100000001"
+          "66");
+  ASSERT_TRUE(listener->handle_bytes(wire).has_value());
+  std::vector<std::pair<MuxerEventKind, std::string>> events;
+  while (auto event = listener->poll_event()) {
+    events.emplace_back(event->kind, std::string(event->data.begin(), event->data.end()));
+  }
+  const std::vector<std::pair<MuxerEventKind, std::string>> expected = {
+      {MuxerEventKind::kInboundStream, ""},
+      {MuxerEventKind::kData, "abcde"},
+      {MuxerEventKind::kInboundStream, ""},
+      {MuxerEventKind::kData, "x"},
+      {MuxerEventKind::kData, "f"}};
+  EXPECT_EQ(events, expected);
+}
+
 TEST(Yamux, UnknownStreamDataIsDiscarded) {
   auto listener = make_yamux(ConnectionRole::kListener);
   // Data for stream 5 (never opened) in pieces, a window update for it, then a ping.
