@@ -86,9 +86,10 @@ class ForwardBench {
     batch.reserve(kBatch);
     for (std::size_t i = 0; i < kBatch; ++i) {
       waku::message::WakuMessage message;
-      message.payload = Bytes(2048, 0xcd);
+      Bytes payload(2048, 0xcd);
       const auto counter = waku::u64_be(next_message_++);
-      std::copy(counter.begin(), counter.end(), message.payload.begin());
+      std::copy(counter.begin(), counter.end(), payload.begin());
+      message.payload = std::move(payload);
       message.content_topic = "/bench/1/relay/proto";
       message.version = 0;
       message.timestamp = kUnixTimeAtOriginNs + now_.nanoseconds();

@@ -80,13 +80,14 @@ class Generator {
       archived.pubsub_topic = pubsub_topic(rng_.below(options_.shards));
       auto& message = archived.message;
       message.content_topic = content_topic(pick_topic(rng_, options_.topics));
-      message.payload.resize(1536 + rng_.below(1024));
-      for (std::size_t j = 0; j < message.payload.size(); j += 8) {
+      waku::Bytes payload(1536 + rng_.below(1024));
+      for (std::size_t j = 0; j < payload.size(); j += 8) {
         const std::uint64_t word = rng_.next();
-        for (std::size_t k = 0; k < 8 && j + k < message.payload.size(); ++k) {
-          message.payload[j + k] = static_cast<std::uint8_t>(word >> (8U * k));
+        for (std::size_t k = 0; k < 8 && j + k < payload.size(); ++k) {
+          payload[j + k] = static_cast<std::uint8_t>(word >> (8U * k));
         }
       }
+      message.payload = std::move(payload);
       message.version = 0;
       // Arrival order with up to 1 s of jitter, as a relay node sees them.
       message.timestamp =

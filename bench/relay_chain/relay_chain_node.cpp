@@ -47,7 +47,7 @@ void put_u64(waku::Bytes& out, std::size_t at, std::uint64_t value) {
   }
 }
 
-std::uint64_t get_u64(const waku::Bytes& in, std::size_t at) {
+std::uint64_t get_u64(waku::ByteView in, std::size_t at) {
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | in[at + i];
   return value;
@@ -104,7 +104,7 @@ class Publisher {
     }
     waku::message::WakuMessage message;
     const auto text = fmt::format("probe #{}", probes_++);
-    message.payload.assign(text.begin(), text.end());
+    message.payload = waku::Bytes(text.begin(), text.end());
     message.content_topic = std::string{kProbeTopic};
     message.version = 0;
     message.timestamp = unix_ns();
@@ -129,13 +129,14 @@ class Publisher {
         break;
       }
       waku::message::WakuMessage message;
-      message.payload.assign(std::max(options_.size, kHeaderBytes), 0x5a);
-      message.payload[0] = 'L';
-      message.payload[1] = 'O';
-      message.payload[2] = 'A';
-      message.payload[3] = 'D';
-      put_u64(message.payload, 4, seq_);
-      put_u64(message.payload, 12, monotonic_ns());
+      waku::Bytes payload(std::max(options_.size, kHeaderBytes), 0x5a);
+      payload[0] = 'L';
+      payload[1] = 'O';
+      payload[2] = 'A';
+      payload[3] = 'D';
+      put_u64(payload, 4, seq_);
+      put_u64(payload, 12, monotonic_ns());
+      message.payload = std::move(payload);
       message.content_topic = std::string{kLoadTopic};
       message.version = 0;
       message.timestamp = unix_ns();

@@ -311,9 +311,9 @@ TEST_P(ArchiveDriverTest, DuplicatesAreStoredOnce) {
 
 TEST_P(ArchiveDriverTest, KeepsEveryFieldAndItsPresence) {
   ArchivedMessage all = row(5, hash_of(1));
-  all.message.payload.clear();  // present but empty
-  all.message.version = 0;      // present with the default value
-  all.message.meta = Bytes{};   // present but empty
+  all.message.payload = Bytes{};  // present but empty
+  all.message.version = 0;        // present with the default value
+  all.message.meta = Bytes{};     // present but empty
   all.message.rate_limit_proof = Bytes{0xde, 0xad};
   all.message.ephemeral = false;
   ArchivedMessage none = row(6, hash_of(2));

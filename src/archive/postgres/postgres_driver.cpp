@@ -385,7 +385,7 @@ Result<ArchivePage> PostgresDriver::query(const ArchiveQuery& query) {
       archived.pubsub_topic = std::string(as_chars(get_bytes(rows, row, 2)));
       archived.message.content_topic = std::string(as_chars(get_bytes(rows, row, 3)));
       const ByteView payload = get_bytes(rows, row, 4);
-      archived.message.payload.assign(payload.begin(), payload.end());
+      archived.message.payload = Bytes(payload.begin(), payload.end());
       if (!is_null(rows, row, 5)) {
         auto version = get_int4(rows, row, 5);
         if (!version) return unexpected(version.error());

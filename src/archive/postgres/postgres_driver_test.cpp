@@ -77,7 +77,7 @@ TEST_F(PostgresDriverTest, OptionalFieldsAndArbitraryTopicBytesRoundTrip) {
   full.message.meta = Bytes{};          // present but empty differs from absent
   full.message.rate_limit_proof = Bytes{9, 8, 7};
   full.message.ephemeral = false;
-  full.message.payload.clear();
+  full.message.payload = Bytes{};
   const std::vector<ArchivedMessage> batch{odd, full};
   auto put = driver->put(batch);
   ASSERT_TRUE(put.has_value()) << put.error().detail;

@@ -108,7 +108,7 @@ TEST_F(SqliteDriverTest, SizeShrinksAfterDeletion) {
   std::vector<ArchivedMessage> rows;
   for (std::uint8_t i = 0; i < 200; ++i) {
     rows.push_back(row(i, i));
-    rows.back().message.payload.assign(8192, i);
+    rows.back().message.payload = Bytes(8192, i);
   }
   ASSERT_EQ(archive->put(rows).value(), 200U);
   const auto full = archive->size_bytes().value();

@@ -241,7 +241,7 @@ class NodeHostileTest : public ::testing::Test {
                                     .count();
             auto outcome = from.publish(topic, message);
             if (!outcome) last_publish_error_ = outcome.error().message();
-            sent.push_back(std::move(message.payload));
+            sent.push_back(message.payload.to_bytes());
           }
           const auto taken = to.message_cache().take(topic);
           if (!taken) return false;

@@ -126,7 +126,7 @@ store::WakuMessageKeyValue full_entry() {
   store::WakuMessageKeyValue entry;
   entry.message_hash = counting_hash(0x00);
   message::WakuMessage message;
-  message.payload = {'h', 'e', 'l', 'l', 'o'};
+  message.payload = Bytes{'h', 'e', 'l', 'l', 'o'};
   message.content_topic = "/a/1/x/proto";
   message.version = 1;
   message.timestamp = 1'712'345'678'000'000'123;  // more digits than a double holds
@@ -158,7 +158,7 @@ TEST(StoreResponseToJson, AbsentFieldsTakeTheirDefaults) {
   store::WakuMessageKeyValue entry;
   entry.message_hash = counting_hash(0xa0);
   message::WakuMessage message;
-  message.payload = {0x00};
+  message.payload = Bytes{0x00};
   message.content_topic = "/b/1/y/proto";
   message.timestamp = 5;
   entry.message = message;

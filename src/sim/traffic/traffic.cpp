@@ -42,11 +42,12 @@ relay::RelayMessagePtr make_message(const std::string& pubsub_topic,
                                     UnixNanos timestamp, Signing signing,
                                     const crypto::Secp256k1PrivateKey* key) {
   message::WakuMessage msg;
-  msg.payload.assign(std::max<std::size_t>(payload_bytes, 16), 0x5a);
+  Bytes payload(std::max<std::size_t>(payload_bytes, 16), 0x5a);
   const auto who = u64_be(publisher);
   const auto which = u64_be(counter);
-  std::copy(who.begin(), who.end(), msg.payload.begin());
-  std::copy(which.begin(), which.end(), msg.payload.begin() + 8);
+  std::copy(who.begin(), who.end(), payload.begin());
+  std::copy(which.begin(), which.end(), payload.begin() + 8);
+  msg.payload = std::move(payload);
   msg.content_topic = content_topic;
   msg.timestamp = timestamp.value;
   switch (signing) {

@@ -65,6 +65,39 @@ class SharedBytes {
   std::shared_ptr<const Bytes> buffer_;
 };
 
+// Read-only bytes that are owned or a slice of a SharedBytes buffer. A WakuMessage's payload is
+// one: a received message's payload is a slice of the encoded message it arrived in, which the
+// relay keeps for forwarding anyway, instead of a second copy. Copying shares the buffer.
+class SharedSlice {
+ public:
+  SharedSlice() = default;
+  // NOLINTNEXTLINE(google-explicit-constructor): owned bytes are their own whole slice
+  SharedSlice(Bytes bytes) : owner_(std::move(bytes)), view_(owner_.view()) {}
+  // `part` must lie within `owner`'s bytes.
+  SharedSlice(SharedBytes owner, ByteView part) : owner_(std::move(owner)), view_(part) {}
+
+  [[nodiscard]] ByteView view() const { return view_; }
+  [[nodiscard]] const std::uint8_t* data() const { return view_.data(); }
+  [[nodiscard]] std::size_t size() const { return view_.size(); }
+  [[nodiscard]] bool empty() const { return view_.empty(); }
+  [[nodiscard]] auto begin() const { return view_.begin(); }
+  [[nodiscard]] auto end() const { return view_.end(); }
+  [[nodiscard]] std::uint8_t operator[](std::size_t i) const { return view_[i]; }
+  operator ByteView() const { return view_; }  // NOLINT: the slice keeps its buffer alive
+  [[nodiscard]] Bytes to_bytes() const { return {view_.begin(), view_.end()}; }
+
+  friend bool operator==(const SharedSlice& a, const SharedSlice& b) {
+    return std::ranges::equal(a.view_, b.view_);
+  }
+  friend bool operator==(const SharedSlice& a, const Bytes& b) {
+    return std::ranges::equal(a.view_, b);
+  }
+
+ private:
+  SharedBytes owner_;  // empty for an empty slice
+  ByteView view_;      // points into owner_'s buffer, which does not move with owner_
+};
+
 // Big-endian helpers for the fixed-width integers that hashes and wire formats use.
 inline void append_u64_be(Bytes& out, std::uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) {

@@ -215,7 +215,7 @@ std::shared_ptr<relay::RelayMessage> build_relay_message(std::string topic, Shar
   auto message = std::make_shared<relay::RelayMessage>();
   message->topic = std::move(topic);
   message->id = relay::MessageId{crypto::sha256(data.view())};
-  if (auto decoded = decode_waku_message(data.view()); decoded.has_value()) {
+  if (auto decoded = decode_waku_message(data); decoded.has_value()) {
     message->decoded = std::move(decoded).value();
   }
   message->data = std::move(data);

@@ -1,6 +1,7 @@
 #include "waku/codec/waku_message_codec.hpp"
 
 #include <limits>
+#include <optional>
 
 #include "waku/base/varint.hpp"
 
@@ -37,7 +38,45 @@ Result<void> check_meta_size(std::size_t meta_bytes) {
   return {};
 }
 
-Result<message::WakuMessage> decode_waku_message(ByteView bytes) {
+namespace {
+
+// The value of the last occurrence of length-delimited top-level field `field` (the one a parser
+// keeps) in `message`, a protobuf message that already parsed; nullopt if absent, or if the walk
+// meets what it does not follow (a group, a non-minimal varint) and the caller should copy instead.
+std::optional<ByteView> last_bytes_field(ByteView message, std::uint64_t field) {
+  std::optional<ByteView> found;
+  while (!message.empty()) {
+    const auto key = decode_uvarint(message);
+    if (!key) return std::nullopt;
+    message = message.subspan(key->length);
+    std::size_t skip = 0;
+    switch (key->value & 7U) {
+      case 0: {  // varint
+        const auto value = decode_uvarint(message);
+        if (!value) return std::nullopt;
+        skip = value->length;
+        break;
+      }
+      case 1: skip = 8; break;  // fixed64
+      case 2: {                 // length-delimited
+        const auto length = decode_uvarint(message);
+        if (!length || length->value > message.size() - length->length) return std::nullopt;
+        message = message.subspan(length->length);
+        skip = static_cast<std::size_t>(length->value);
+        if ((key->value >> 3U) == field) found = message.first(skip);
+        break;
+      }
+      case 5: skip = 4; break;  // fixed32
+      default: return std::nullopt;
+    }
+    if (skip > message.size()) return std::nullopt;
+    message = message.subspan(skip);
+  }
+  return found;
+}
+
+// `owner`, when given, holds `bytes`: the payload is then a slice of it rather than a copy.
+Result<message::WakuMessage> decode(ByteView bytes, const SharedBytes* owner) {
   // Checked before parsing so that an oversized frame costs nothing; this bound also keeps the
   // size within the int that the protobuf runtime takes.
   static_assert(message::kMaxMessageSizeBytes <= std::numeric_limits<int>::max());
@@ -59,7 +98,13 @@ Result<message::WakuMessage> decode_waku_message(ByteView bytes) {
   if (proto.has_meta()) WAKU_TRY_VOID(check_meta_size(proto.meta().size()));
 
   message::WakuMessage out;
-  out.payload = to_bytes(proto.payload());
+  const std::optional<ByteView> payload =
+      owner != nullptr ? last_bytes_field(bytes, 1) : std::nullopt;
+  if (payload && payload->size() == proto.payload().size()) {
+    out.payload = SharedSlice(*owner, *payload);
+  } else {
+    out.payload = to_bytes(proto.payload());
+  }
   out.content_topic = proto.content_topic();
   if (proto.has_version()) out.version = proto.version();
   if (proto.has_timestamp()) out.timestamp = proto.timestamp();
@@ -67,6 +112,14 @@ Result<message::WakuMessage> decode_waku_message(ByteView bytes) {
   if (proto.has_rate_limit_proof()) out.rate_limit_proof = to_bytes(proto.rate_limit_proof());
   if (proto.has_ephemeral()) out.ephemeral = proto.ephemeral();
   return out;
+}
+
+}  // namespace
+
+Result<message::WakuMessage> decode_waku_message(ByteView bytes) { return decode(bytes, nullptr); }
+
+Result<message::WakuMessage> decode_waku_message(const SharedBytes& bytes) {
+  return decode(bytes.view(), &bytes);
 }
 
 Bytes encode_waku_message(const message::WakuMessage& message) {

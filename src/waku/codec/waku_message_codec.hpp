@@ -19,6 +19,8 @@ namespace waku::codec {
 // protobuf message (kDecode), payload (1) or content_topic (2) absent (kMissingField), meta longer
 // than 64 bytes (kTooLarge). Unknown fields are skipped.
 Result<message::WakuMessage> decode_waku_message(ByteView bytes);
+// The same; the payload is a slice of `bytes` (which it keeps alive) instead of a copy.
+Result<message::WakuMessage> decode_waku_message(const SharedBytes& bytes);
 
 // The decoder's limits on their own, for a message this node builds: the encoded size at most
 // message::kMaxMessageSizeBytes, meta at most message::kMaxMetaSizeBytes (kTooLarge otherwise).

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace waku::codec {
 namespace {
@@ -50,7 +51,7 @@ TEST(WakuMessageCodec, EmitsEmptyPayloadAndTopicAndOnlyPresentOptionals) {
   EXPECT_EQ(encode_waku_message(empty), (Bytes{0x0a, 0x00, 0x12, 0x00}));
 
   message::WakuMessage full;
-  full.payload = {0x01};
+  full.payload = Bytes{0x01};
   full.content_topic = "t";
   full.version = 2;
   full.timestamp = -1;  // zig-zag: 1
@@ -73,6 +74,34 @@ TEST(WakuMessageCodec, SkipsUnknownFields) {
   EXPECT_EQ(decoded->payload, (Bytes{0x42}));
   EXPECT_EQ(decoded->content_topic, "x");
   EXPECT_EQ(encode_waku_message(*decoded), (Bytes{0x0a, 0x01, 0x42, 0x12, 0x01, 'x'}));
+}
+
+// From shared bytes the payload is a slice of them, not a copy, and the message is the same as
+// the copying decoder's: with unknown fields of every wire type, with the payload field twice
+// (the last one counts), and with an unknown group, which the slicing walk leaves to the copy.
+TEST(WakuMessageCodec, DecodesSharedBytesWithThePayloadInPlace) {
+  const Bytes unknown_fields{0x28, 0x07,                            // 5: varint
+                             0x31, 1,    2,    3,   4, 5, 6, 7, 8,  // 6: fixed64
+                             0x3d, 1,    2,    3,   4,              // 7: fixed32
+                             0x62, 0x02, 0x00, 0x00};               // 12: bytes
+  const Bytes group{0x43, 0x48, 0x01, 0x44};  // 8: a group holding 9: varint 1
+  const std::vector<Bytes> cases = {
+      js_waku_example(), concat({unknown_fields, Bytes{0x0a, 0x01, 0x42, 0x12, 0x01, 'x'}}),
+      Bytes{0x0a, 0x02, 'a', 'b', 0x12, 0x01, 'x', 0x0a, 0x03, 'c', 'd', 'e'},
+      concat({group, Bytes{0x0a, 0x01, 0x42, 0x12, 0x01, 'x'}})};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const SharedBytes shared(cases[i]);
+    const auto copied = decode_waku_message(ByteView(cases[i]));
+    const auto sliced = decode_waku_message(shared);
+    ASSERT_TRUE(copied.has_value()) << i;
+    ASSERT_TRUE(sliced.has_value()) << i;
+    EXPECT_EQ(*sliced, *copied) << i;
+    const bool inside =
+        sliced->payload.data() >= shared.data() &&
+        sliced->payload.data() + sliced->payload.size() <= shared.data() + shared.size();
+    EXPECT_EQ(inside, i != 3) << i;  // the group case is copied
+  }
+  EXPECT_EQ(decode_waku_message(SharedBytes(cases[2]))->payload, to_bytes("cde"));
 }
 
 TEST(WakuMessageCodec, RejectsAbsentPayloadOrContentTopic) {
@@ -114,7 +143,9 @@ TEST(WakuMessageCodec, RejectsInputOverTheSizeLimit) {
   ASSERT_EQ(at_limit.size(), message::kMaxMessageSizeBytes);
   EXPECT_TRUE(decode_waku_message(at_limit).has_value());
 
-  message.payload.push_back(0x00);
+  Bytes longer = message.payload.to_bytes();
+  longer.push_back(0x00);
+  message.payload = std::move(longer);
   const auto over = decode_waku_message(encode_waku_message(message));
   ASSERT_FALSE(over.has_value());
   EXPECT_EQ(over.error().code, Errc::kTooLarge);

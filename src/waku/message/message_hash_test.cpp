@@ -48,7 +48,7 @@ TEST(DeterministicMessageHash, SpecVectorMetaAbsent) {
 
 TEST(DeterministicMessageHash, SpecVectorPayloadEmpty) {
   WakuMessage message = vector_message();
-  message.payload.clear();
+  message.payload = Bytes{};
   message.meta = hex("73757065722d736563726574");
   EXPECT_EQ(message_hash_hex(deterministic_message_hash(kPubsubTopic, message)),
             "0x483ea950cb63f9b9d6926b262bb36194d3f40a0463ce8446228350bd44e96de4");

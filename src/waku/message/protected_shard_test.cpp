@@ -171,7 +171,9 @@ TEST(ProtectedShard, RejectsBadMetaLength) {
 TEST(ProtectedShard, RejectsBadSignatures) {
   // Tampered payload.
   WakuMessage message = signed_vector_message();
-  message.payload[0] ^= 0x01;
+  Bytes tampered = message.payload.to_bytes();
+  tampered[0] ^= 0x01;
+  message.payload = std::move(tampered);
   EXPECT_EQ(check_signed_message(public_key(), kPubsubTopic, message, kNow),
             SignatureCheck::kBadSignature);
   // Another topic.

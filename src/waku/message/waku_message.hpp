@@ -20,7 +20,7 @@ inline constexpr std::size_t kMaxMessageSizeBytes = 153'600;
 inline constexpr std::size_t kMaxMetaSizeBytes = 64;
 
 struct WakuMessage {
-  Bytes payload;
+  SharedSlice payload;  // from a decoded message: a slice of the encoded bytes
   std::string content_topic;
   std::optional<std::uint32_t> version;
   std::optional<std::int64_t> timestamp;  // Unix epoch nanoseconds

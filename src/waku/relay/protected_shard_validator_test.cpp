@@ -135,7 +135,9 @@ TEST(ProtectedShardValidator, RejectsEveryFailureOnTheProtectedShard) {
   EXPECT_EQ(validator.validate(kContext, relay_message(topic, stale)), Verdict::kReject);
 
   auto tampered = signed_for(topic, make_message(kNowNs));
-  tampered.payload.push_back('!');
+  Bytes longer = tampered.payload.to_bytes();
+  longer.push_back('!');
+  tampered.payload = std::move(longer);
   EXPECT_EQ(validator.validate(kContext, relay_message(topic, tampered)), Verdict::kReject);
 
   // Signed for another shard, replayed here.
