@@ -1,6 +1,7 @@
 #include "waku/relay/mcache.hpp"
 
 #include "waku/base/assert.hpp"
+#include "waku/base/prefetch.hpp"
 
 namespace waku::relay {
 
@@ -116,8 +117,19 @@ void MessageCache::rehash(std::size_t capacity) {
 void MessageCache::drop_oldest_window() {
   std::vector<std::uint32_t> oldest = std::move(windows_.back());
   windows_.pop_back();
-  for (const std::uint32_t entry : oldest) {
-    Entry& e = entries_[entry];
+  // Under relay load a window holds tens of thousands of entries scattered over the slab and the
+  // index, each a cache miss: load the entry kAhead positions on, and the index slot and message
+  // of the one half-way there (whose entry is loaded by then), so the misses overlap.
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t k = 0; k < oldest.size(); ++k) {
+    if (k + kAhead < oldest.size()) prefetch(&entries_[oldest[k + kAhead]]);
+    if (k + kAhead / 2 < oldest.size()) {
+      const Entry& next = entries_[oldest[k + kAhead / 2]];
+      prefetch(&index_[home(next.fingerprint)]);
+      prefetch(next.message.get());
+    }
+    Entry& e = entries_[oldest[k]];
+    const std::uint32_t entry = oldest[k];
     const std::size_t i = find(e.id, e.fingerprint);
     WAKU_ASSERT(i != kNotFound);
     erase_slot(i);
