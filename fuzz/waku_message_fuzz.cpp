@@ -1,6 +1,6 @@
-// Fuzzes the WakuMessage decoder and everything a relay derives from a decoded message: the
-// encode/decode round trip, the deterministic hash, autosharding of its content topic and the
-// protected-shard signature check.
+// Fuzzes the WakuMessage decoder (copying, and slicing the payload out of shared bytes) and
+// everything a relay derives from a decoded message: the encode/decode round trip, the
+// deterministic hash, autosharding of its content topic and the protected-shard signature check.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -32,7 +32,13 @@ const waku::crypto::Secp256k1PublicKey& fixed_key() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const waku::ByteView input(data, size);
   auto decoded = waku::codec::decode_waku_message(input);
+  // Decoding shared bytes (the payload sliced out of them by our own field walk) agrees with the
+  // copying decoder on every input: same verdict, same message.
+  const waku::SharedBytes shared = waku::SharedBytes::copy_of(input);
+  const auto sliced = waku::codec::decode_waku_message(shared);
+  FUZZ_CHECK(sliced.has_value() == decoded.has_value());
   if (!decoded) return 0;
+  FUZZ_CHECK(*sliced == *decoded);
   const waku::message::WakuMessage& message = *decoded;
   FUZZ_CHECK(!message.meta || message.meta->size() <= waku::message::kMaxMetaSizeBytes);
 
