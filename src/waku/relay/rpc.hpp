@@ -42,8 +42,8 @@ struct RelayMessage {
   std::string topic;  // the pubsub topic, e.g. "/waku/2/rs/16/32"
   SharedBytes data;   // the encoded WakuMessage, forwarded verbatim (never re-encoded)
   MessageId id;       // sha256(data)
-  // The WakuMessage decoded from `data`, or nullopt when `data` is not a valid WakuMessage
-  // (the validation pipeline then rejects it).
+  // The WakuMessage decoded from `data` (its payload a slice of `data`, not a copy), or nullopt
+  // when `data` is not a valid WakuMessage (the validation pipeline then rejects it).
   std::optional<message::WakuMessage> decoded;
   // StrictNoSign: from/seqno/signature/key were present on the wire. Such a message is rejected
   // (P4 penalty for the sender), never forwarded.
