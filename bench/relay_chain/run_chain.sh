@@ -208,6 +208,11 @@ run_one() { # CHAIN
 setup="relay chain A->B->C: $duration s of $size-byte payloads, muxer $muxer, topic $topic"
 [ "$protected" = 0 ] || setup+=", protected shard (A signs, B checks)"
 echo "$setup"
+# The machine, so that figures from different sessions can be compared (the js chain's speed
+# halved between two sessions on a VM whose CPU model name stayed "AMD EPYC").
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+cpu_id=$(awk -F': ' '/^cpu family/{f=$2} /^model[[:space:]]*:/{m=$2} /^stepping/{s=$2} END{print "family " f ", model " m ", stepping " s}' /proc/cpuinfo)
+echo "machine: $cpu_model ($cpu_id), $(nproc) cpus, Linux $(uname -r), node $(node --version)"
 printf '%-12s%9s%9s%10s%8s%8s%16s%16s\n' chain sent recv 'msg/s' 'MB/s' loss 'p50/p99 ms' 'cpu s A/B/C'
 for chain in "${chains[@]}"; do
   run_one "$chain"
