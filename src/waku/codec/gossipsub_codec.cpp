@@ -210,15 +210,21 @@ void write_control(Writer& w, const relay::Control& control) {
 
 // --- decoding helpers ---
 
-// Mutable until it is handed out as a RelayMessagePtr.
-std::shared_ptr<relay::RelayMessage> build_relay_message(std::string topic, SharedBytes data) {
+// The message with its topic, data and id (sha256(data)), not decoded yet. Mutable until it is
+// handed out as a RelayMessagePtr.
+std::shared_ptr<relay::RelayMessage> undecoded_relay_message(std::string topic, SharedBytes data) {
   auto message = std::make_shared<relay::RelayMessage>();
   message->topic = std::move(topic);
   message->id = relay::MessageId{crypto::sha256(data.view())};
-  if (auto decoded = decode_waku_message(data); decoded.has_value()) {
+  message->data = std::move(data);
+  return message;
+}
+
+std::shared_ptr<relay::RelayMessage> build_relay_message(std::string topic, SharedBytes data) {
+  auto message = undecoded_relay_message(std::move(topic), std::move(data));
+  if (auto decoded = decode_waku_message(message->data); decoded.has_value()) {
     message->decoded = std::move(decoded).value();
   }
-  message->data = std::move(data);
   return message;
 }
 
@@ -427,10 +433,8 @@ relay::RelayMessagePtr make_relay_message(std::string topic, SharedBytes data) {
 }
 
 relay::RelayMessagePtr make_relay_message(std::string topic, message::WakuMessage message) {
-  auto relay_message = std::make_shared<relay::RelayMessage>();
-  relay_message->topic = std::move(topic);
-  relay_message->data = SharedBytes(encode_waku_message(message));
-  relay_message->id = relay::MessageId{crypto::sha256(relay_message->data.view())};
+  auto relay_message =
+      undecoded_relay_message(std::move(topic), SharedBytes(encode_waku_message(message)));
   const bool decodable = check_encoded_size(relay_message->data.size()).has_value() &&
                          (!message.meta || check_meta_size(message.meta->size()).has_value());
   if (decodable) relay_message->decoded = std::move(message);
