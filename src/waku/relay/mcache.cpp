@@ -128,8 +128,8 @@ void MessageCache::drop_oldest_window() {
       prefetch(&index_[home(next.fingerprint)]);
       prefetch(next.message.get());
     }
-    Entry& e = entries_[oldest[k]];
     const std::uint32_t entry = oldest[k];
+    Entry& e = entries_[entry];
     const std::size_t i = find(e.id, e.fingerprint);
     WAKU_ASSERT(i != kNotFound);
     erase_slot(i);
