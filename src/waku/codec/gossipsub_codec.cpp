@@ -434,7 +434,7 @@ relay::RelayMessagePtr make_relay_message(std::string topic, SharedBytes data) {
 
 relay::RelayMessagePtr make_relay_message(std::string topic, message::WakuMessage message) {
   auto relay_message =
-      undecoded_relay_message(std::move(topic), SharedBytes(encode_waku_message(message)));
+      undecoded_relay_message(std::move(topic), encode_waku_message_sharing_payload(message));
   const bool decodable = check_encoded_size(relay_message->data.size()).has_value() &&
                          (!message.meta || check_meta_size(message.meta->size()).has_value());
   if (decodable) relay_message->decoded = std::move(message);

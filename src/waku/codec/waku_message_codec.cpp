@@ -151,4 +151,13 @@ Bytes encode_waku_message(const message::WakuMessage& message) {
   return out;
 }
 
+SharedBytes encode_waku_message_sharing_payload(message::WakuMessage& message) {
+  SharedBytes encoded(encode_waku_message(message));
+  // encode_waku_message writes the payload first: its tag, its length, then its bytes.
+  const std::size_t payload_start = 1 + uvarint_size(message.payload.size());
+  message.payload =
+      SharedSlice(encoded, encoded.view().subspan(payload_start, message.payload.size()));
+  return encoded;
+}
+
 }  // namespace waku::codec

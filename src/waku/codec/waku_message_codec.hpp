@@ -30,5 +30,8 @@ Result<void> check_meta_size(std::size_t meta_bytes);
 // Always emits payload and content_topic (even empty), the optional fields iff present, in field
 // number order.
 Bytes encode_waku_message(const message::WakuMessage& message);
+// The same, and `message`'s payload becomes the slice of the encoding that holds it: a message
+// this node publishes and its encoding then share one buffer in the relay's caches.
+SharedBytes encode_waku_message_sharing_payload(message::WakuMessage& message);
 
 }  // namespace waku::codec

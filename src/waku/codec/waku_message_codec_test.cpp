@@ -104,6 +104,25 @@ TEST(WakuMessageCodec, DecodesSharedBytesWithThePayloadInPlace) {
   EXPECT_EQ(decode_waku_message(SharedBytes(cases[2]))->payload, to_bytes("cde"));
 }
 
+TEST(WakuMessageCodec, EncodingCanShareItsBufferWithThePayload) {
+  // Payload lengths whose length varint takes one, two and three bytes, and an empty payload.
+  for (const std::size_t size :
+       {std::size_t{0}, std::size_t{5}, std::size_t{300}, std::size_t{20000}}) {
+    message::WakuMessage message;
+    message.payload = Bytes(size, 0x5a);
+    message.content_topic = "/app/1/topic/proto";
+    message.timestamp = 7;
+    const Bytes expected = encode_waku_message(message);
+    const SharedBytes shared = encode_waku_message_sharing_payload(message);
+    EXPECT_EQ(shared.view().size(), expected.size()) << size;
+    EXPECT_TRUE(std::ranges::equal(shared.view(), expected)) << size;
+    EXPECT_EQ(message.payload, Bytes(size, 0x5a)) << size;
+    if (size == 0) continue;
+    EXPECT_GE(message.payload.data(), shared.data()) << size;
+    EXPECT_LE(message.payload.data() + size, shared.data() + shared.size()) << size;
+  }
+}
+
 TEST(WakuMessageCodec, RejectsAbsentPayloadOrContentTopic) {
   const auto no_payload = decode_waku_message(Bytes{0x12, 0x01, 'x'});
   ASSERT_FALSE(no_payload.has_value());
