@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include "waku/base/assert.hpp"
+#include "waku/codec/gossipsub_codec.hpp"
 #include "waku/codec/waku_message_codec.hpp"
 #include "waku/crypto/chacha_poly.hpp"
 #include "waku/crypto/secp256k1.hpp"
@@ -145,5 +146,27 @@ void BM_NoiseSeal_64KB(benchmark::State& state) { noise_seal(state, kLargestNois
 BENCHMARK(BM_NoiseSeal_64KB);
 void BM_NoiseOpen_64KB(benchmark::State& state) { noise_open(state, kLargestNoisePlaintext); }
 BENCHMARK(BM_NoiseOpen_64KB);
+
+// Decoding the gossipsub RPC that carries one relayed 2 KB message: its id (SHA-256), the
+// message's shared buffer and its decoded WakuMessage; decode_rpc walks the published message
+// itself, decode_rpc_with_protobuf has the runtime parse everything (two more copies of the data).
+void decode_one_message_rpc(benchmark::State& state, bool walked) {
+  waku::relay::Rpc rpc;
+  rpc.publish.push_back(waku::codec::make_relay_message("/waku/2/rs/16/32", message_2kb()));
+  const Bytes frame = waku::codec::encode_rpc(rpc);
+  for (auto _ : state) {
+    auto decoded = walked ? waku::codec::decode_rpc(frame, {})
+                          : waku::codec::decode_rpc_with_protobuf(frame, {});
+    WAKU_ASSERT(decoded.has_value() && decoded->publish.size() == 1);
+    benchmark::DoNotOptimize(decoded);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(frame.size()));
+}
+
+void BM_DecodeRpc_2KB(benchmark::State& state) { decode_one_message_rpc(state, true); }
+BENCHMARK(BM_DecodeRpc_2KB);
+void BM_DecodeRpcWithProtobuf_2KB(benchmark::State& state) { decode_one_message_rpc(state, false); }
+BENCHMARK(BM_DecodeRpcWithProtobuf_2KB);
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Fuzzes the gossipsub RPC decoder, which sees every frame a relay peer sends: decoding must not
-// crash or over-allocate, and whatever it accepts must survive encode -> decode unchanged, with
-// encoded_rpc_size and the size breakdown agreeing with the encoding. Each input is decoded twice,
+// crash or over-allocate, must agree with the protobuf runtime parsing the whole frame, and
+// whatever it accepts must survive encode -> decode unchanged, with encoded_rpc_size and the size
+// breakdown agreeing with the encoding. Each input is decoded twice,
 // with the default limits and with tiny ones, so that the cutting paths are exercised too.
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +12,8 @@
 
 namespace {
 
-void check_same(const waku::relay::Rpc& a, const waku::relay::Rpc& b) {
+// `b` is `a` decoded again, or decoded another way (`same_authors`: the author flags agree too).
+void check_same(const waku::relay::Rpc& a, const waku::relay::Rpc& b, bool same_authors) {
   WAKU_ASSERT(a.subscriptions == b.subscriptions);
   WAKU_ASSERT(a.publish.size() == b.publish.size());
   for (std::size_t i = 0; i < a.publish.size(); ++i) {
@@ -21,7 +23,11 @@ void check_same(const waku::relay::Rpc& a, const waku::relay::Rpc& b) {
     WAKU_ASSERT(x.data == y.data);
     WAKU_ASSERT(x.id == y.id);
     WAKU_ASSERT(x.decoded == y.decoded);
-    WAKU_ASSERT(!y.has_author_fields);  // StrictNoSign output
+    if (same_authors) {
+      WAKU_ASSERT(x.has_author_fields == y.has_author_fields);
+    } else {
+      WAKU_ASSERT(!y.has_author_fields);  // StrictNoSign output
+    }
   }
   WAKU_ASSERT(a.control.ihave == b.control.ihave);
   WAKU_ASSERT(a.control.iwant == b.control.iwant);
@@ -47,10 +53,25 @@ void check_within(const waku::relay::Rpc& rpc, const waku::codec::RpcLimits& lim
   }
 }
 
+void same_report(const waku::codec::RpcDecodeReport& a, const waku::codec::RpcDecodeReport& b) {
+  WAKU_ASSERT(a.ids_dropped == b.ids_dropped);
+  WAKU_ASSERT(a.entries_dropped == b.entries_dropped);
+  WAKU_ASSERT(a.messages_dropped == b.messages_dropped);
+  WAKU_ASSERT(a.subscriptions_dropped == b.subscriptions_dropped);
+  WAKU_ASSERT(a.px_peers_dropped == b.px_peers_dropped);
+}
+
 void run(waku::ByteView input, const waku::codec::RpcLimits& limits) {
   waku::codec::RpcDecodeReport report;
   auto decoded = waku::codec::decode_rpc(input, limits, &report);
+  // decode_rpc walks the published messages itself: it must agree with the protobuf runtime
+  // parsing the whole frame (verdict, report, RPC).
+  waku::codec::RpcDecodeReport runtime_report;
+  auto runtime = waku::codec::decode_rpc_with_protobuf(input, limits, &runtime_report);
+  WAKU_ASSERT(decoded.has_value() == runtime.has_value());
   if (!decoded) return;
+  same_report(report, runtime_report);
+  check_same(*runtime, *decoded, true);
   const waku::relay::Rpc& rpc = *decoded;
   check_within(rpc, limits);
 
@@ -66,7 +87,7 @@ void run(waku::ByteView input, const waku::codec::RpcLimits& limits) {
   auto again = waku::codec::decode_rpc(encoded, relaxed, &again_report);
   WAKU_ASSERT(again.has_value());
   WAKU_ASSERT(again_report.total() == 0);
-  check_same(rpc, *again);
+  check_same(rpc, *again, false);
   WAKU_ASSERT(waku::codec::encode_rpc(*again) == encoded);
 }
 

@@ -4,9 +4,11 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "waku/base/varint.hpp"
+#include "waku/codec/protobuf_walk.hpp"
 #include "waku/codec/waku_message_codec.hpp"
 #include "waku/crypto/sha256.hpp"
 #include "waku/relay/rpc_recycler.hpp"
@@ -43,8 +45,12 @@ constexpr std::uint32_t kRpcPublish = 2;
 constexpr std::uint32_t kRpcControl = 3;
 constexpr std::uint32_t kSubOptsSubscribe = 1;
 constexpr std::uint32_t kSubOptsTopic = 2;
+constexpr std::uint32_t kMessageFrom = 1;
 constexpr std::uint32_t kMessageData = 2;
+constexpr std::uint32_t kMessageSeqno = 3;
 constexpr std::uint32_t kMessageTopic = 4;
+constexpr std::uint32_t kMessageSignature = 5;
+constexpr std::uint32_t kMessageKey = 6;
 constexpr std::uint32_t kControlIHave = 1;
 constexpr std::uint32_t kControlIWant = 2;
 constexpr std::uint32_t kControlGraft = 3;
@@ -255,14 +261,53 @@ void decode_ids(const RepeatedIds& wire_ids, const RpcLimits& limits, RpcDecodeR
   count(&RpcDecodeReport::ids_dropped, report, dropped);
 }
 
-relay::RelayMessagePtr decode_message(const pb::PubsubMessage& wire, const RpcLimits& limits) {
-  if (!wire.has_topic() || !wire.has_data() || wire.data().size() > limits.max_message_size_bytes) {
+// A published message's fields as decoding sees them: topic and data, and whether any of the
+// author fields (from, seqno, signature, key) is present.
+struct MessageFields {
+  std::optional<ByteView> topic;
+  std::optional<ByteView> data;
+  bool has_author_fields = false;
+};
+
+MessageFields message_fields(const pb::PubsubMessage& wire) {
+  MessageFields fields;
+  if (wire.has_topic()) fields.topic = as_bytes(wire.topic());
+  if (wire.has_data()) fields.data = as_bytes(wire.data());
+  fields.has_author_fields =
+      wire.has_from() || wire.has_seqno() || wire.has_signature() || wire.has_key();
+  return fields;
+}
+
+// The same from the encoded message, without the runtime. Every field is `optional bytes`, so the
+// last length-delimited occurrence of each is the one a parser keeps, and an occurrence of another
+// wire type is an unknown field. nullopt where the walk stops.
+std::optional<MessageFields> walk_message_fields(ByteView encoded) {
+  MessageFields fields;
+  while (!encoded.empty()) {
+    const auto field = next_wire_field(encoded);
+    if (!field) return std::nullopt;
+    if (field->wire_type != kWireLengthDelimited) continue;
+    switch (field->number) {
+      case field::kMessageTopic: fields.topic = field->value; break;
+      case field::kMessageData: fields.data = field->value; break;
+      case field::kMessageFrom:
+      case field::kMessageSeqno:
+      case field::kMessageSignature:
+      case field::kMessageKey: fields.has_author_fields = true; break;
+      default: break;
+    }
+  }
+  return fields;
+}
+
+relay::RelayMessagePtr decode_message(const MessageFields& fields, const RpcLimits& limits) {
+  if (!fields.topic || !fields.data || fields.data->size() > limits.max_message_size_bytes) {
     return nullptr;
   }
-  auto message =
-      build_relay_message(std::string(wire.topic()), SharedBytes::copy_of(as_bytes(wire.data())));
-  message->has_author_fields =
-      wire.has_from() || wire.has_seqno() || wire.has_signature() || wire.has_key();
+  const auto topic = as_chars(*fields.topic);
+  auto message = build_relay_message(std::string(topic.begin(), topic.end()),
+                                     SharedBytes::copy_of(*fields.data));
+  message->has_author_fields = fields.has_author_fields;
   return message;
 }
 
@@ -322,20 +367,33 @@ void decode_control(const pb::ControlMessage& wire, const RpcLimits& limits,
 
 }  // namespace
 
-Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits, RpcDecodeReport* report) {
-  // Checked before parsing, so an oversized frame costs nothing; the second bound keeps the size
-  // within the int the protobuf runtime takes, whatever the configured limit.
+namespace {
+
+// Checked before parsing, so an oversized frame costs nothing; the second bound keeps the size
+// within the int the protobuf runtime takes, whatever the configured limit.
+Result<void> check_frame_size(ByteView frame, const RpcLimits& limits) {
   if (frame.size() > limits.max_frame_bytes ||
       frame.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     return unexpected(Errc::kTooLarge, "gossipsub rpc: frame larger than max_frame_bytes");
   }
-  // Reused like decode_waku_message's: a parse keeps the cleared entries and strings for the next
-  // (at most one largest frame stays allocated per thread).
-  thread_local pb::RPC wire;
-  if (!wire.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
-    return unexpected(Errc::kDecode, "gossipsub rpc: not a valid protobuf RPC");
-  }
+  return {};
+}
 
+// Parses into the thread's reused RPC: a parse keeps the cleared entries and strings for the next
+// (at most one largest frame stays allocated per thread).
+const pb::RPC* parse_rpc(ByteView bytes) {
+  thread_local pb::RPC wire;
+  if (bytes.empty()) {
+    wire.Clear();  // what parsing no bytes gives
+  } else if (!wire.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return nullptr;
+  }
+  return &wire;
+}
+
+// The RPC from `wire` (subscriptions and control) and `messages` (the published messages).
+relay::Rpc assemble_rpc(const pb::RPC& wire, const std::vector<MessageFields>& messages,
+                        const RpcLimits& limits, RpcDecodeReport* report) {
   relay::Rpc rpc = relay::rpc_recycler().take_rpc();
   const auto subscriptions = static_cast<std::size_t>(wire.subscriptions_size());
   rpc.subscriptions.reserve(std::min(subscriptions, limits.max_subscriptions));
@@ -347,9 +405,9 @@ Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits, RpcDecode
     rpc.subscriptions.push_back(relay::Subscription{sub.subscribe(), std::string(sub.topicid())});
   }
 
-  rpc.publish.reserve(static_cast<std::size_t>(wire.publish_size()));
-  for (const auto& wire_message : wire.publish()) {
-    auto message = decode_message(wire_message, limits);
+  rpc.publish.reserve(messages.size());
+  for (const auto& fields : messages) {
+    auto message = decode_message(fields, limits);
     if (message == nullptr) {
       count(&RpcDecodeReport::messages_dropped, report, 1);
       continue;
@@ -359,6 +417,52 @@ Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits, RpcDecode
 
   if (wire.has_control()) decode_control(wire.control(), limits, report, rpc.control);
   return rpc;
+}
+
+// Splits `frame` into its published messages, walked (publish is field 2, and a field of another
+// wire type is an unknown one), and the other fields, appended to `rest` in their order for the
+// runtime. False if the walk stops.
+bool split_publish(ByteView frame, std::vector<MessageFields>& messages, Bytes& rest) {
+  messages.clear();
+  rest.clear();
+  while (!frame.empty()) {
+    const auto field = next_wire_field(frame);
+    if (!field) return false;
+    if (field->number == field::kRpcPublish && field->wire_type == kWireLengthDelimited) {
+      auto fields = walk_message_fields(field->value);
+      if (!fields) return false;
+      messages.push_back(*fields);
+    } else {
+      rest.insert(rest.end(), field->whole.begin(), field->whole.end());
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits, RpcDecodeReport* report) {
+  WAKU_TRY_VOID(check_frame_size(frame, limits));
+  // The published messages are walked, so that each one's data is copied once, straight into the
+  // buffer the relay keeps, instead of into a string and then out of it; the runtime parses the
+  // rest (a frame under relay load holds nothing else).
+  thread_local std::vector<MessageFields> messages;
+  thread_local Bytes rest;
+  if (!split_publish(frame, messages, rest)) return decode_rpc_with_protobuf(frame, limits, report);
+  const pb::RPC* wire = parse_rpc(rest);
+  if (wire == nullptr) return unexpected(Errc::kDecode, "gossipsub rpc: not a valid protobuf RPC");
+  return assemble_rpc(*wire, messages, limits, report);
+}
+
+Result<relay::Rpc> decode_rpc_with_protobuf(ByteView frame, const RpcLimits& limits,
+                                            RpcDecodeReport* report) {
+  WAKU_TRY_VOID(check_frame_size(frame, limits));
+  const pb::RPC* wire = parse_rpc(frame);
+  if (wire == nullptr) return unexpected(Errc::kDecode, "gossipsub rpc: not a valid protobuf RPC");
+  thread_local std::vector<MessageFields> messages;
+  messages.clear();
+  for (const auto& wire_message : wire->publish()) messages.push_back(message_fields(wire_message));
+  return assemble_rpc(*wire, messages, limits, report);
 }
 
 namespace {

@@ -63,8 +63,16 @@ struct RpcDecodeReport {
 // or whose data exceeds max_message_size_bytes, are dropped. Absent strings of control entries
 // and subscription flags decode as empty / false (protobuf defaults). Unknown fields are skipped.
 // Work and memory are O(frame size).
+//
+// The published messages are walked field by field (protobuf_walk.hpp) and the protobuf runtime
+// parses the rest; where the walk stops, the runtime parses the whole frame, as in
+// decode_rpc_with_protobuf.
 Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits,
                               RpcDecodeReport* report = nullptr);
+// The same, with the runtime parsing the whole frame: the reference that the tests and the fuzzer
+// hold decode_rpc to (same verdict, same report, same RPC on every input).
+Result<relay::Rpc> decode_rpc_with_protobuf(ByteView frame, const RpcLimits& limits,
+                                            RpcDecodeReport* report = nullptr);
 
 // StrictNoSign: never writes from/seqno/signature/key; always writes topic and data, the
 // subscription flag and topic, and the topic of IHAVE/GRAFT/PRUNE entries; writes a PX record's

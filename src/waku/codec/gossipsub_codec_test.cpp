@@ -602,6 +602,68 @@ TEST(GossipsubCodec, SkipsUnknownFields) {
   EXPECT_EQ(report.total(), 0U);
 }
 
+// decode_rpc walks the published messages itself; on every frame it must give what the protobuf
+// runtime gives: the same verdict, report and RPC.
+TEST(GossipsubCodec, WalkedDecodingAgreesWithTheRuntime) {
+  const SharedBytes data = waku_data("payload", "/app/1/t/proto");
+  Bytes message;  // data, then topic "t"
+  put(message, {0x12, static_cast<std::uint8_t>(data.size())});
+  put(message, data.view());
+  put(message, {0x22, 0x01, 't'});
+  Bytes publish;
+  put(publish, {0x12, static_cast<std::uint8_t>(message.size())});
+  put(publish, message);
+  const Bytes graft{0x1a, 0x05, 0x1a, 0x03, 0x0a, 0x01, 'g'};
+  const Bytes subscription{0x0a, 0x05, 0x08, 0x01, 0x12, 0x01, 'a'};
+  const auto frame_of = [](std::initializer_list<ByteView> parts) {
+    Bytes out;
+    for (const ByteView part : parts) put(out, part);
+    return out;
+  };
+  const auto publish_of = [&](std::initializer_list<ByteView> fields) {
+    const Bytes body = frame_of(fields);
+    Bytes out{0x12, static_cast<std::uint8_t>(body.size())};
+    put(out, body);
+    return out;
+  };
+  const Bytes topic_t{0x22, 0x01, 't'};
+  const std::vector<Bytes> frames = {
+      publish,
+      frame_of({publish, publish}),
+      frame_of({subscription, publish, graft, publish, graft}),  // control merged from two fields
+      publish_of({Bytes{0x12, 0x01, 'x'}, Bytes{0x12, 0x01, 'y'}, topic_t}),  // the last data
+      publish_of({Bytes{0x10, 0x05}, topic_t}),  // data as a varint: an unknown field
+      publish_of({Bytes{0x0a, 0x01, 'f'}, Bytes{0x12, 0x00}, topic_t}),  // author field `from`
+      publish_of({Bytes{0x2a, 0x00}, Bytes{0x12, 0x00}, topic_t}),       // author field `signature`
+      publish_of({Bytes{0x12, 0x00}, Bytes{0x4b, 0x4c}, topic_t}),  // a group: the runtime parses
+      frame_of({Bytes{0x10, 0x01}, publish}),  // publish as a varint at the top: unknown
+      frame_of({publish, Bytes{0x1a, 0x02, 0x0a, 0x05}}),  // a control the runtime rejects
+      frame_of({publish, Bytes{0x12, 0x04, 0x12, 0x01}}),  // a message that runs past its end
+      publish_of({Bytes{0x12, 0x01, 'x'}}),                // no topic: dropped
+  };
+  RpcLimits tiny;
+  tiny.max_message_size_bytes = 4;
+  for (const RpcLimits& limits : {RpcLimits{}, tiny}) {
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      RpcDecodeReport walked_report;
+      RpcDecodeReport runtime_report;
+      const auto walked = decode_rpc(frames[i], limits, &walked_report);
+      const auto runtime = decode_rpc_with_protobuf(frames[i], limits, &runtime_report);
+      ASSERT_EQ(walked.has_value(), runtime.has_value()) << i;
+      EXPECT_EQ(walked_report.total(), runtime_report.total()) << i;
+      EXPECT_EQ(walked_report.messages_dropped, runtime_report.messages_dropped) << i;
+      if (walked) expect_same_rpc(*walked, *runtime);
+    }
+  }
+  // Spot checks that the cases test what they say.
+  EXPECT_EQ(decode_ok(frames[2]).control.graft.size(), 2U);
+  EXPECT_EQ(decode_ok(frames[3]).publish.at(0)->data, SharedBytes(to_bytes("y")));
+  EXPECT_TRUE(decode_ok(frames[4]).publish.empty());
+  EXPECT_TRUE(decode_ok(frames[5]).publish.at(0)->has_author_fields);
+  EXPECT_FALSE(decode_rpc(frames[9], {}).has_value());
+  EXPECT_FALSE(decode_rpc(frames[10], {}).has_value());
+}
+
 TEST(GossipsubCodec, AppliesProtobufDefaultsToAbsentEntryFields) {
   Bytes frame;
   put(frame, {0x0a, 0x02, 0x08, 0x01});        // subscription without a topic: dropped

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "waku/base/varint.hpp"
+#include "waku/codec/protobuf_walk.hpp"
 
 // CMake's protobuf_generate (without APPEND_PATH) puts the generated files under proto/ inside
 // the include directory; accept both layouts so a fix to the build does not break this file.
@@ -40,42 +41,26 @@ Result<void> check_meta_size(std::size_t meta_bytes) {
 
 namespace {
 
-// The value of the last occurrence of length-delimited top-level field `field` (the one a parser
-// keeps) in `message`, a protobuf message that already parsed; nullopt if absent, or if the walk
-// meets what it does not follow (a group, a non-minimal varint) and the caller should copy instead.
-std::optional<ByteView> last_bytes_field(ByteView message, std::uint64_t field) {
-  std::optional<ByteView> found;
-  while (!message.empty()) {
-    const auto key = decode_uvarint(message);
-    if (!key) return std::nullopt;
-    message = message.subspan(key->length);
-    std::size_t skip = 0;
-    switch (key->value & 7U) {
-      case 0: {  // varint
-        const auto value = decode_uvarint(message);
-        if (!value) return std::nullopt;
-        skip = value->length;
-        break;
-      }
-      case 1: skip = 8; break;  // fixed64
-      case 2: {                 // length-delimited
-        const auto length = decode_uvarint(message);
-        if (!length || length->value > message.size() - length->length) return std::nullopt;
-        message = message.subspan(length->length);
-        skip = static_cast<std::size_t>(length->value);
-        if ((key->value >> 3U) == field) found = message.first(skip);
-        break;
-      }
-      case 5: skip = 4; break;  // fixed32
-      default: return std::nullopt;
+// Splits `bytes` into the payload (the last length-delimited field 1: the one a parser keeps) and
+// the other fields, appended to `rest` in their order. False if the walk stops; then the caller
+// parses the whole message instead.
+bool split_payload(ByteView bytes, std::optional<ByteView>& payload, Bytes& rest) {
+  payload.reset();
+  rest.clear();
+  while (!bytes.empty()) {
+    const auto field = next_wire_field(bytes);
+    if (!field) return false;
+    if (field->number == 1 && field->wire_type == kWireLengthDelimited) {
+      payload = field->value;
+    } else {
+      rest.insert(rest.end(), field->whole.begin(), field->whole.end());
     }
-    if (skip > message.size()) return std::nullopt;
-    message = message.subspan(skip);
   }
-  return found;
+  return true;
 }
 
-// `owner`, when given, holds `bytes`: the payload is then a slice of it rather than a copy.
+// `owner`, when given, holds `bytes`: the payload is then walked past and sliced out of it, and
+// the runtime parses only the other fields (a payload it parsed would be copied into a string).
 Result<message::WakuMessage> decode(ByteView bytes, const SharedBytes* owner) {
   // Checked before parsing so that an oversized frame costs nothing; this bound also keeps the
   // size within the int that the protobuf runtime takes.
@@ -85,11 +70,17 @@ Result<message::WakuMessage> decode(ByteView bytes, const SharedBytes* owner) {
   // decoding every relayed message does not allocate them again (at most one largest message
   // stays allocated per thread).
   thread_local pb::WakuMessage proto;
-  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+  thread_local Bytes rest;
+  std::optional<ByteView> sliced;
+  const bool walked = owner != nullptr && split_payload(bytes, sliced, rest);
+  const ByteView parsed = walked ? ByteView(rest) : bytes;
+  if (parsed.empty()) {
+    proto.Clear();  // what parsing no bytes gives
+  } else if (!proto.ParseFromArray(parsed.data(), static_cast<int>(parsed.size()))) {
     return unexpected(Errc::kDecode, "waku message: not a valid protobuf message");
   }
   // nwaku (waku_core/message/codec.nim) fails the decode when either is missing.
-  if (!proto.has_payload()) {
+  if (walked ? !sliced.has_value() : !proto.has_payload()) {
     return unexpected(Errc::kMissingField, "waku message: payload (field 1) absent");
   }
   if (!proto.has_content_topic()) {
@@ -98,10 +89,8 @@ Result<message::WakuMessage> decode(ByteView bytes, const SharedBytes* owner) {
   if (proto.has_meta()) WAKU_TRY_VOID(check_meta_size(proto.meta().size()));
 
   message::WakuMessage out;
-  const std::optional<ByteView> payload =
-      owner != nullptr ? last_bytes_field(bytes, 1) : std::nullopt;
-  if (payload && payload->size() == proto.payload().size()) {
-    out.payload = SharedSlice(*owner, *payload);
+  if (walked) {
+    out.payload = SharedSlice(*owner, *sliced);
   } else {
     out.payload = to_bytes(proto.payload());
   }
