@@ -127,6 +127,23 @@ TEST(SharedBytes, CopiesShareOneBuffer) {
   EXPECT_TRUE(SharedBytes().empty());
 }
 
+TEST(SharedBytes, CopyOfOwnsItsBytes) {
+  SharedBytes copy;
+  {
+    Bytes source(3000, 0x11);
+    source[2999] = 0x22;
+    copy = SharedBytes::copy_of(source);
+    EXPECT_NE(copy.data(), source.data());
+    source.assign(source.size(), 0x33);  // the copy does not see later writes to its source
+  }
+  const SharedBytes shared = copy;
+  EXPECT_EQ(shared.data(), copy.data());
+  ASSERT_EQ(shared.size(), 3000U);
+  EXPECT_EQ(shared.view()[0], 0x11);
+  EXPECT_EQ(shared.view()[2999], 0x22);
+  EXPECT_TRUE(SharedBytes::copy_of(ByteView()).empty());
+}
+
 TEST(Bytes, FixedWidthIntegers) {
   EXPECT_EQ(u64_be(0x0102030405060708ULL)[0], 0x01);
   EXPECT_EQ(u64_le(0x0102030405060708ULL)[0], 0x08);

@@ -44,25 +44,36 @@ Result<Bytes> from_hex(std::string_view text);
 class SharedBytes {
  public:
   SharedBytes() = default;
-  explicit SharedBytes(Bytes bytes) : buffer_(std::make_shared<const Bytes>(std::move(bytes))) {}
+  explicit SharedBytes(Bytes bytes) {
+    auto owned = std::make_shared<const Bytes>(std::move(bytes));
+    view_ = *owned;
+    owner_ = std::move(owned);
+  }
+  // One allocation holds the count and the bytes (moving a Bytes in costs two): every received
+  // message's data is copied out of its frame this way.
   static SharedBytes copy_of(ByteView bytes) {
-    return SharedBytes(Bytes(bytes.begin(), bytes.end()));
+    SharedBytes out;
+    if (bytes.empty()) return out;
+    auto buffer = std::make_shared_for_overwrite<std::uint8_t[]>(bytes.size());
+    std::memcpy(buffer.get(), bytes.data(), bytes.size());
+    out.view_ = ByteView(buffer.get(), bytes.size());
+    out.owner_ = std::move(buffer);
+    return out;
   }
 
-  [[nodiscard]] ByteView view() const { return buffer_ ? ByteView(*buffer_) : ByteView(); }
-  [[nodiscard]] const std::uint8_t* data() const { return buffer_ ? buffer_->data() : nullptr; }
-  [[nodiscard]] std::size_t size() const { return buffer_ ? buffer_->size() : 0; }
-  [[nodiscard]] bool empty() const { return size() == 0; }
-  operator ByteView() const { return view(); }  // NOLINT: a view of shared bytes is always safe
+  [[nodiscard]] ByteView view() const { return view_; }
+  [[nodiscard]] const std::uint8_t* data() const { return view_.data(); }
+  [[nodiscard]] std::size_t size() const { return view_.size(); }
+  [[nodiscard]] bool empty() const { return view_.empty(); }
+  operator ByteView() const { return view_; }  // NOLINT: a view of shared bytes is always safe
 
   friend bool operator==(const SharedBytes& a, const SharedBytes& b) {
-    const auto va = a.view();
-    const auto vb = b.view();
-    return va.size() == vb.size() && std::equal(va.begin(), va.end(), vb.begin());
+    return std::ranges::equal(a.view_, b.view_);
   }
 
  private:
-  std::shared_ptr<const Bytes> buffer_;
+  std::shared_ptr<const void> owner_;  // a Bytes or an array; keeps view_'s bytes alive
+  ByteView view_;
 };
 
 // Read-only bytes that are owned or a slice of a SharedBytes buffer. A WakuMessage's payload is
