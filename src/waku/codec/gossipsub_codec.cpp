@@ -419,6 +419,12 @@ relay::Rpc assemble_rpc(const pb::RPC& wire, const std::vector<MessageFields>& m
   return rpc;
 }
 
+// A frame of thousands of empty messages must not pin their entries (40 B each) afterwards.
+void release_if_large(std::vector<MessageFields>& messages) {
+  constexpr std::size_t kKeptEntries = 1024;
+  if (messages.capacity() > kKeptEntries) messages = {};
+}
+
 // Splits `frame` into its published messages, walked (publish is field 2, and a field of another
 // wire type is an unknown one), and the other fields, appended to `rest` in their order for the
 // runtime. False if the walk stops.
@@ -450,8 +456,10 @@ Result<relay::Rpc> decode_rpc(ByteView frame, const RpcLimits& limits, RpcDecode
   thread_local Bytes rest;
   if (!split_publish(frame, messages, rest)) return decode_rpc_with_protobuf(frame, limits, report);
   const pb::RPC* wire = parse_rpc(rest);
-  if (wire == nullptr) return unexpected(Errc::kDecode, "gossipsub rpc: not a valid protobuf RPC");
-  return assemble_rpc(*wire, messages, limits, report);
+  auto rpc = wire != nullptr ? Result<relay::Rpc>(assemble_rpc(*wire, messages, limits, report))
+                             : unexpected(Errc::kDecode, "gossipsub rpc: not a valid protobuf RPC");
+  release_if_large(messages);
+  return rpc;
 }
 
 Result<relay::Rpc> decode_rpc_with_protobuf(ByteView frame, const RpcLimits& limits,
@@ -462,7 +470,9 @@ Result<relay::Rpc> decode_rpc_with_protobuf(ByteView frame, const RpcLimits& lim
   thread_local std::vector<MessageFields> messages;
   messages.clear();
   for (const auto& wire_message : wire->publish()) messages.push_back(message_fields(wire_message));
-  return assemble_rpc(*wire, messages, limits, report);
+  auto rpc = assemble_rpc(*wire, messages, limits, report);
+  release_if_large(messages);
+  return rpc;
 }
 
 namespace {

@@ -664,6 +664,21 @@ TEST(GossipsubCodec, WalkedDecodingAgreesWithTheRuntime) {
   EXPECT_FALSE(decode_rpc(frames[10], {}).has_value());
 }
 
+TEST(GossipsubCodec, CountsEveryEmptyMessageOfALargeFrame) {
+  Bytes frame;
+  for (int i = 0; i < 50000; ++i) put(frame, {0x12, 0x00});  // 50,000 empty messages
+  for (const bool walked : {true, false}) {
+    RpcDecodeReport report;
+    const auto rpc =
+        walked ? decode_rpc(frame, {}, &report) : decode_rpc_with_protobuf(frame, {}, &report);
+    ASSERT_TRUE(rpc.has_value()) << walked;
+    EXPECT_TRUE(rpc->publish.empty()) << walked;
+    EXPECT_EQ(report.messages_dropped, 50000U) << walked;
+  }
+  // The next frame decodes as usual.
+  EXPECT_EQ(decode_ok(Bytes{0x12, 0x06, 0x12, 0x01, 'd', 0x22, 0x01, 't'}).publish.size(), 1U);
+}
+
 TEST(GossipsubCodec, AppliesProtobufDefaultsToAbsentEntryFields) {
   Bytes frame;
   put(frame, {0x0a, 0x02, 0x08, 0x01});        // subscription without a topic: dropped
