@@ -1,6 +1,7 @@
 #include "runtime/node/socket_connection.hpp"
 
 #include <boost/asio/write.hpp>
+#include <limits>
 
 #include "runtime/node/log.hpp"
 
@@ -10,6 +11,15 @@ namespace asio = boost::asio;
 
 namespace {
 constexpr std::size_t kReadPauseBytes = std::size_t{8} << 20;
+
+// async_write's own transfer_all() offers the socket at most 64 KiB per write_some, and every
+// further write_some waits its turn behind the handlers queued meanwhile. A relay busy reading
+// from one peer then wrote 1 MiB to an idle one in ~16 of its read handlers (~23 ms), holding
+// everything forwarded in the meantime until its queue for that peer overflowed. This condition
+// offers the kernel everything that is left each time.
+std::size_t write_everything_left(const boost::system::error_code& error, std::size_t /*done*/) {
+  return error ? 0 : std::numeric_limits<std::size_t>::max();
+}
 }  // namespace
 
 SocketConnection::SocketConnection(asio::ip::tcp::socket socket, p2p::Connection core,
@@ -94,7 +104,7 @@ void SocketConnection::write_more() {
   in_flight_.swap(outbox_);
   writing_ = true;
   asio::async_write(
-      socket_, asio::buffer(in_flight_),
+      socket_, asio::buffer(in_flight_), write_everything_left,
       [self = shared_from_this()](const boost::system::error_code& error, std::size_t /*written*/) {
         self->writing_ = false;
         self->in_flight_.clear();
