@@ -426,23 +426,15 @@ void release_if_large(std::vector<MessageFields>& messages) {
 }
 
 // Splits `frame` into its published messages, walked (publish is field 2, and a field of another
-// wire type is an unknown one), and the other fields, appended to `rest` in their order for the
-// runtime. False if the walk stops.
+// wire type is an unknown one), and the other fields, appended to `rest` for the runtime. False
+// if the walk stops.
 bool split_publish(ByteView frame, std::vector<MessageFields>& messages, Bytes& rest) {
   messages.clear();
-  rest.clear();
-  while (!frame.empty()) {
-    const auto field = next_wire_field(frame);
-    if (!field) return false;
-    if (field->number == field::kRpcPublish && field->wire_type == kWireLengthDelimited) {
-      auto fields = walk_message_fields(field->value);
-      if (!fields) return false;
-      messages.push_back(*fields);
-    } else {
-      rest.insert(rest.end(), field->whole.begin(), field->whole.end());
-    }
-  }
-  return true;
+  return split_field(frame, field::kRpcPublish, rest, [&messages](ByteView value) {
+    auto fields = walk_message_fields(value);
+    if (fields) messages.push_back(*fields);
+    return fields.has_value();
+  });
 }
 
 }  // namespace

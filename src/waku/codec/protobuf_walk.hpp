@@ -30,4 +30,22 @@ struct WireField {
 // 2^29 - 1, a varint that is not minimal, a field that runs past the end of the input.
 std::optional<WireField> next_wire_field(ByteView& input);
 
+// Walks all of `message`: the value of each length-delimited occurrence of field `number` goes to
+// `on_value` (false from it stops the walk), every other field is appended whole to `rest`
+// (cleared first), in order, for the runtime to parse. False if the walk or `on_value` stopped.
+template <typename OnValue>
+bool split_field(ByteView message, std::uint32_t number, Bytes& rest, OnValue&& on_value) {
+  rest.clear();
+  while (!message.empty()) {
+    const auto field = next_wire_field(message);
+    if (!field) return false;
+    if (field->number == number && field->wire_type == kWireLengthDelimited) {
+      if (!on_value(field->value)) return false;
+    } else {
+      rest.insert(rest.end(), field->whole.begin(), field->whole.end());
+    }
+  }
+  return true;
+}
+
 }  // namespace waku::codec

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace waku::codec {
@@ -68,6 +69,27 @@ TEST(ProtobufWalk, StopsWhereTheRuntimeMustJudge) {
   const auto largest = walk(Bytes{0xfa, 0xff, 0xff, 0xff, 0x0f, 0x00});
   ASSERT_TRUE(largest.has_value());
   EXPECT_EQ(largest->at(0).number, (1U << 29U) - 1);
+}
+
+TEST(ProtobufWalk, SplitsOneFieldFromTheRest) {
+  const Bytes message{0x0a, 0x01, 'a',       // 1: "a"
+                      0x10, 0x05,            // 2: varint 5
+                      0x0a, 0x02, 'b', 'c',  // 1: "bc"
+                      0x08, 0x07,            // 1 as a varint: not length-delimited, kept
+                      0x1a, 0x01, 'z'};      // 3: "z"
+  std::vector<std::string> values;
+  Bytes rest{0xff};  // cleared by the split
+  const auto collect = [&values](ByteView value) {
+    values.emplace_back(as_chars(value));
+    return true;
+  };
+  ASSERT_TRUE(split_field(message, 1, rest, collect));
+  EXPECT_EQ(values, (std::vector<std::string>{"a", "bc"}));
+  EXPECT_EQ(rest, (Bytes{0x10, 0x05, 0x08, 0x07, 0x1a, 0x01, 'z'}));
+
+  // A value the caller refuses, or a field the walk does not follow, stops it.
+  EXPECT_FALSE(split_field(message, 1, rest, [](ByteView) { return false; }));
+  EXPECT_FALSE(split_field(Bytes{0x0a, 0x01, 'a', 0x0b, 0x0c}, 1, rest, collect));
 }
 
 }  // namespace

@@ -42,21 +42,14 @@ Result<void> check_meta_size(std::size_t meta_bytes) {
 namespace {
 
 // Splits `bytes` into the payload (the last length-delimited field 1: the one a parser keeps) and
-// the other fields, appended to `rest` in their order. False if the walk stops; then the caller
-// parses the whole message instead.
+// the other fields, appended to `rest`. False if the walk stops; then the caller parses the whole
+// message instead.
 bool split_payload(ByteView bytes, std::optional<ByteView>& payload, Bytes& rest) {
   payload.reset();
-  rest.clear();
-  while (!bytes.empty()) {
-    const auto field = next_wire_field(bytes);
-    if (!field) return false;
-    if (field->number == 1 && field->wire_type == kWireLengthDelimited) {
-      payload = field->value;
-    } else {
-      rest.insert(rest.end(), field->whole.begin(), field->whole.end());
-    }
-  }
-  return true;
+  return split_field(bytes, 1, rest, [&payload](ByteView value) {
+    payload = value;
+    return true;
+  });
 }
 
 // `owner`, when given, holds `bytes`: the payload is then walked past and sliced out of it, and
