@@ -73,6 +73,7 @@ class YamuxMuxer final : public Muxer {
 
   Result<void> handle_bytes(ByteView bytes) override {
     if (failed_) return error_;
+    join_budget_ = bytes.size();
     std::size_t pos = 0;
     while (pos < bytes.size()) {
       if (!in_payload_) {
@@ -316,7 +317,9 @@ class YamuxMuxer final : public Muxer {
   // allocation (and the host's handling of an event) per frame. `input_left` (the bytes of this
   // handle_bytes call from `data` on) bounds what can still join, so the buffer is sized once:
   // growing it frame by frame copied everything again at each doubling, and the large
-  // reallocations made malloc consolidate its free lists (~5 % of a relay's profile).
+  // reallocations made malloc consolidate its free lists (~5 % of a relay's profile). What is
+  // reserved beyond the data comes out of join_budget_ (the input's size), so frames that
+  // alternate between streams cannot make each event reserve the rest of the input.
   void deliver_data(ByteView data, std::size_t input_left) {
     if (!events_.empty()) {
       MuxerEvent& last = events_.back();
@@ -325,8 +328,10 @@ class YamuxMuxer final : public Muxer {
         return;
       }
     }
+    const std::size_t reserve = std::min(input_left, join_budget_);
+    join_budget_ -= reserve;
     Bytes joined;
-    joined.reserve(input_left);
+    joined.reserve(std::max(reserve, data.size()));
     joined.assign(data.begin(), data.end());
     events_.push_back(MuxerEvent{MuxerEventKind::kData, payload_stream_, std::move(joined)});
   }
@@ -447,6 +452,7 @@ class YamuxMuxer final : public Muxer {
   std::array<std::uint8_t, kHeaderBytes> header_{};
   std::size_t header_fill_ = 0;
   bool in_payload_ = false;
+  std::size_t join_budget_ = 0;  // see deliver_data
   bool payload_deliver_ = false;
   bool payload_fin_ = false;
   std::uint32_t payload_stream_ = 0;

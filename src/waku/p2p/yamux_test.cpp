@@ -239,6 +239,34 @@ TEST(Yamux, ConsecutiveDataForOneStreamIsOneEvent) {
   EXPECT_EQ(events, expected);
 }
 
+TEST(Yamux, DataAlternatingBetweenStreamsReservesAtMostTheInputOnce) {
+  auto listener = make_yamux(ConnectionRole::kListener);
+  // Streams 1 and 3 opened (SYN, one byte each), then 2,000 one-byte frames alternating between
+  // them: each is an event of its own, and none may reserve the rest of the input for joining.
+  std::string text =
+      "000000010000000100000001"
+      "61"
+      "000000010000000300000001"
+      "62";
+  for (int i = 0; i < 2000; ++i) {
+    text += (i % 2 == 0) ? "000000000000000100000001"
+                           "63"
+                         : "000000000000000300000001"
+                           "64";
+  }
+  const Bytes wire = hex(text);
+  ASSERT_TRUE(listener->handle_bytes(wire).has_value());
+  std::size_t data_events = 0;
+  std::size_t reserved = 0;
+  while (auto event = listener->poll_event()) {
+    if (event->kind != MuxerEventKind::kData) continue;
+    ++data_events;
+    reserved += event->data.capacity();
+  }
+  EXPECT_EQ(data_events, 2002U);
+  EXPECT_LE(reserved, 2 * wire.size());
+}
+
 TEST(Yamux, UnknownStreamDataIsDiscarded) {
   auto listener = make_yamux(ConnectionRole::kListener);
   // Data for stream 5 (never opened) in pieces, a window update for it, then a ping.
