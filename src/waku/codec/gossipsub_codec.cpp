@@ -304,9 +304,8 @@ relay::RelayMessagePtr decode_message(const MessageFields& fields, const RpcLimi
   if (!fields.topic || !fields.data || fields.data->size() > limits.max_message_size_bytes) {
     return nullptr;
   }
-  const auto topic = as_chars(*fields.topic);
-  auto message = build_relay_message(std::string(topic.begin(), topic.end()),
-                                     SharedBytes::copy_of(*fields.data));
+  auto message =
+      build_relay_message(std::string(as_chars(*fields.topic)), SharedBytes::copy_of(*fields.data));
   message->has_author_fields = fields.has_author_fields;
   return message;
 }
@@ -364,10 +363,6 @@ void decode_control(const pb::ControlMessage& wire, const RpcLimits& limits,
     out.idontwant.push_back(std::move(entry));
   }
 }
-
-}  // namespace
-
-namespace {
 
 // Checked before parsing, so an oversized frame costs nothing; the second bound keeps the size
 // within the int the protobuf runtime takes, whatever the configured limit.
