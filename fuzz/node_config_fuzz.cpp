@@ -10,14 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "runtime/config/node_config.hpp"
 
 namespace {
-
-#define FUZZ_CHECK(condition)       \
-  do {                              \
-    if (!(condition)) std::abort(); \
-  } while (false)
 
 // The option reads a path, so each input goes through one file of this process, removed when
 // the fuzzer exits.

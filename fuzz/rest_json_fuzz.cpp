@@ -8,14 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "runtime/rest/json_codec.hpp"
 
 namespace {
-
-#define FUZZ_CHECK(condition)       \
-  do {                              \
-    if (!(condition)) std::abort(); \
-  } while (false)
 
 constexpr std::int64_t kNowUnixNs = 1'700'000'000'000'000'000;
 constexpr std::size_t kMaxItems = 8;

@@ -7,16 +7,12 @@
 #include <cstdlib>
 #include <variant>
 
+#include "fuzz_check.hpp"
 #include "waku/archive/memory_archive.hpp"
 #include "waku/codec/store_codec.hpp"
 #include "waku/store/store_server.hpp"
 
 namespace {
-
-#define FUZZ_CHECK(condition)       \
-  do {                              \
-    if (!(condition)) std::abort(); \
-  } while (false)
 
 waku::archive::MemoryArchive& archive() {
   static waku::archive::MemoryArchive* instance = [] {

@@ -5,17 +5,9 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "fuzz_check.hpp"
 #include "waku/codec/store_codec.hpp"
 #include "waku/store/store_client.hpp"
-
-namespace {
-
-#define FUZZ_CHECK(condition)       \
-  do {                              \
-    if (!(condition)) std::abort(); \
-  } while (false)
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const waku::ByteView input(data, size);

@@ -6,18 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "waku/base/bytes.hpp"
 #include "waku/message/topics.hpp"
 #include "waku/relay/protected_shard_validator.hpp"
-
-namespace {
-
-#define FUZZ_CHECK(condition)       \
-  do {                              \
-    if (!(condition)) std::abort(); \
-  } while (false)
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

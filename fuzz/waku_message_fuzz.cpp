@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "fuzz_check.hpp"
 #include "waku/codec/waku_message_codec.hpp"
 #include "waku/crypto/secp256k1.hpp"
 #include "waku/message/message_hash.hpp"
@@ -12,11 +13,6 @@
 #include "waku/message/topics.hpp"
 
 namespace {
-
-#define FUZZ_CHECK(condition)       \
-  do {                              \
-    if (!(condition)) std::abort(); \
-  } while (false)
 
 const waku::crypto::Secp256k1PublicKey& fixed_key() {
   // The 57/STATUS-SIMPLE-SCALING test-vector key.
