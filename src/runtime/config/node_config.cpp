@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "waku/archive/retention_policy.hpp"
+#include "waku/codec/waku_message_codec.hpp"
 #include "waku/message/topics.hpp"
 #include "waku/p2p/multiaddr.hpp"
 #include "waku/relay/config.hpp"
@@ -28,9 +29,8 @@ constexpr std::string_view kEnvPrefix = "WAKUNODE2_";
 // A config file larger than this is a mistake (the fleet's is under 4 KiB); refusing it keeps a
 // wrong path (a database, a log) from being read into memory.
 constexpr std::size_t kMaxConfigFileBytes = std::size_t{1024} * 1024;
-// Upper bound for --max-msg-size: far above anything a Waku network uses (Status: 1 MiB), low
-// enough that a typo cannot make the relay accept absurd allocations.
-constexpr std::size_t kMaxMsgSizeLimitBytes = std::size_t{64} * 1024 * 1024;
+// Upper bound for --max-msg-size (see codec::kMaxMessageSizeLimitBytes).
+constexpr std::size_t kMaxMsgSizeLimitBytes = codec::kMaxMessageSizeLimitBytes;
 constexpr std::uint32_t kMaxShardsInNetwork = message::kMaxShardIndex + 1U;
 
 enum class Kind : std::uint8_t {

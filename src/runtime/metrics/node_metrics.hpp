@@ -9,7 +9,9 @@
 // loop, directly or through a Registry collector run at scrape time.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/metrics/registry.hpp"
 
@@ -57,6 +59,8 @@ struct NodeMetrics {
   Family<Gauge>& gossipsub_peers;  // libp2p_gossipsub_peers_per_topic_gossipsub{topic}
   Gauge& pubsub_peers;             // libp2p_pubsub_peers
   Gauge& pubsub_topics;            // libp2p_pubsub_topics
+  // The topics the three families above have children for: a topic the node left is removed.
+  std::vector<std::string> topics_with_gauges;
 
   // waku_version{version} = 1
   Family<Gauge>& version;

@@ -10,6 +10,7 @@
 
 #include "runtime/node/log.hpp"
 #include "runtime/node/node_state.hpp"
+#include "waku/base/varint.hpp"
 #include "waku/codec/gossipsub_codec.hpp"
 #include "waku/codec/metadata_codec.hpp"
 #include "waku/codec/store_codec.hpp"
@@ -55,7 +56,10 @@ Result<std::unique_ptr<Node>> Node::create(asio::io_context& io, NodeConfig conf
   }
   auto router_config = relay::RouterConfig::profile(config.gossipsub_profile);
   if (!router_config) return unexpected(router_config.error());
+  // --max-msg-size bounds a message's data; an RPC frame may carry one such message and 64 KiB of
+  // everything else, as with the defaults (150 KiB and 214 KiB).
   router_config->gossip.max_message_size_bytes = config.max_msg_size_bytes;
+  router_config->gossip.max_transmit_size_bytes = rpc_limits_for(config).max_frame_bytes;
   const auto unix_now = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::system_clock::now().time_since_epoch());
   router_config->unix_time_at_origin = UnixNanos{unix_now.count()};
@@ -84,12 +88,26 @@ Node::Node(asio::io_context& io, NodeConfig config, NodeTuning tuning, crypto::I
       owner_(std::make_unique<Owner>(*this)),
       acceptor_(io),
       router_timer_(io),
-      keepalive_timer_(io) {
+      keepalive_timer_(io),
+      rpc_limits_(rpc_limits_for(config_)) {
   relay_peer_limit_ =
       std::max(kMinRelayPeers, config_.max_connections * kRelayShareNumerator / 100);
 }
 
 Node::~Node() { stop(); }
+
+codec::RpcLimits Node::rpc_limits_for(const NodeConfig& config) {
+  codec::RpcLimits limits;
+  limits.max_message_size_bytes = config.max_msg_size_bytes;
+  limits.max_frame_bytes = config.max_msg_size_bytes + kRpcFrameOverheadBytes;
+  return limits;
+}
+
+std::size_t Node::stream_write_buffer_bytes() const {
+  // A relay stream is blocked once past kRelaySendHighWater, so one more frame must always fit.
+  return std::max(kStreamWriteBufferBytes,
+                  kRelaySendHighWater + rpc_limits_.max_frame_bytes + kUvarintMaxBytes);
+}
 
 Instant Node::now() const {
   return Instant::from_nanoseconds(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -117,7 +135,12 @@ Result<void> Node::start() {
     router_.add_validator("", std::move(validator));
   }
   if (config_.store && !store_) {
-    auto store = StoreService::open(io_, config_, [this] { return now(); });
+    // An answer must fit what one stream can hold: the muxer refuses a larger write (mplex counts
+    // what other streams queued too, hence the margin).
+    store::StoreServerConfig server;
+    server.max_response_bytes = stream_write_buffer_bytes() - kRpcFrameOverheadBytes;
+    auto store = StoreService::open(
+        io_, config_, [this] { return now(); }, server);
     if (!store) return unexpected(store.error());
     store_ = std::move(store).value();
   }
@@ -162,10 +185,7 @@ Result<void> Node::start() {
     peer->backoff = tuning_.redial_backoff_min;
     static_peers_.push_back(std::move(peer));
   }
-  for (std::size_t i = 0; i < static_peers_.size(); ++i) {
-    static_peers_[i]->active = true;
-    dial(static_peers_[i]->address, i);
-  }
+  for (std::size_t i = 0; i < static_peers_.size(); ++i) dial(static_peers_[i]->address, i);
   keepalive_timer_.expires_after(tuning_.keepalive_interval);
   keepalive_timer_.async_wait([this](const boost::system::error_code& e) {
     if (!e) keepalive_tick();
@@ -259,7 +279,6 @@ void Node::dial(const p2p::Multiaddr& address, std::optional<std::size_t> static
 
 void Node::schedule_redial(std::size_t static_index) {
   StaticPeer& peer = *static_peers_[static_index];
-  peer.active = true;
   const auto delay = peer.backoff;
   peer.backoff = std::min<std::chrono::milliseconds>(peer.backoff * 2, tuning_.redial_backoff_max);
   peer.timer->expires_after(delay);
@@ -275,7 +294,7 @@ void Node::start_connection(tcp::socket socket, p2p::ConnectionRole role,
   p2p::ConnectionOptions options;
   options.role = role;
   options.expected_peer = std::move(expected_peer);
-  options.muxer_limits.max_write_buffer_bytes = kStreamWriteBufferBytes;
+  options.muxer_limits.max_write_buffer_bytes = stream_write_buffer_bytes();
   options.protocols = {std::string{p2p::kIdentifyProtocol}, std::string{p2p::kIdentifyPushProtocol},
                        std::string{kPingProtocol}, std::string{codec::kMetadataProtocol}};
   if (config_.relay) options.protocols.emplace_back(relay::kWakuRelayCodec);
@@ -335,11 +354,24 @@ void Node::on_event(SocketConnection& connection, p2p::ConnectionEvent event) {
 void Node::on_established(PeerState& peer, const p2p::ConnectionEstablished& event) {
   SocketConnection& connection = *peer.connection;
   for (const auto& [id, other] : peers_) {
-    if (other.get() != &peer && other->peer == event.peer) {
-      // One connection per peer (two nodes dialling each other at once): keep the older one.
-      connection.close("duplicate connection");
-      return;
-    }
+    if (other.get() == &peer || other->peer != event.peer) continue;
+    // One connection per peer. When two nodes dial each other at once, both sides must keep the
+    // same one, or each closes the other's choice and none is left: the one dialled by the
+    // smaller peer id stays. Two dials from the same side: the older stays.
+    const bool we_dialled_this = peer.direction == relay::Direction::kOutbound;
+    const bool we_dialled_other = other->direction == relay::Direction::kOutbound;
+    const bool keep_this = we_dialled_this != we_dialled_other &&
+                           (we_dialled_this == (identity_.peer_id() < event.peer));
+    PeerState& closing = keep_this ? *other : peer;
+    PeerState& kept = keep_this ? peer : *other;
+    // A closed dial to a static peer: the connection kept stands for it now, and is redialled
+    // when it closes (not when this one does, which would dial, and be refused, over and over).
+    if (closing.static_index && !kept.static_index) kept.static_index = closing.static_index;
+    closing.static_index.reset();
+    if (keep_this) peer.peer = event.peer;  // so that closing the other finds this one alive
+    closing.connection->close("duplicate connection");
+    if (!keep_this) return;
+    break;
   }
   peer.peer = event.peer;
   if (peer.static_index) static_peers_[*peer.static_index]->backoff = tuning_.redial_backoff_min;
@@ -414,11 +446,11 @@ void Node::on_stream_opened(PeerState& peer, const p2p::StreamOpened& event) {
   }
   // Inbound streams: the peer asks.
   if (protocol == relay::kWakuRelayCodec) {
-    peer.streams.emplace(
-        event.stream, StreamState{StreamState::Kind::kRelayIn,
-                                  codec::LengthPrefixedReader(codec::RpcLimits{}.max_frame_bytes),
-                                  {},
-                                  {}});
+    peer.streams.emplace(event.stream,
+                         StreamState{StreamState::Kind::kRelayIn,
+                                     codec::LengthPrefixedReader(rpc_limits_.max_frame_bytes),
+                                     {},
+                                     {}});
   } else if (protocol == p2p::kIdentifyProtocol) {
     write_frame(peer, event.stream, identify_message(peer));
     core.close_write(event.stream);
@@ -585,7 +617,7 @@ void Node::handle_relay_frames(PeerState& peer, StreamState& stream) {
     }
     ++counters_.relay_rpc_frames_in;
     if (!peer.relay_connected) continue;  // inbound before our outbound: rare, and harmless
-    auto rpc = codec::decode_rpc(**frame, codec::RpcLimits{});
+    auto rpc = codec::decode_rpc(**frame, rpc_limits_);
     if (!rpc) {
       hand_over_ready();
       ++counters_.relay_rpc_frames_malformed;
@@ -593,6 +625,9 @@ void Node::handle_relay_frames(PeerState& peer, StreamState& stream) {
       continue;
     }
     for (const auto& message : rpc->publish) {
+      // Only topics we relay: a peer choosing the topic strings must not grow these maps (the
+      // router drops, and counts, the others).
+      if (!router_.is_subscribed(message->topic)) continue;
       ++counters_.messages_in_by_topic[message->topic];
       counters_.message_bytes_in_by_topic[message->topic] += message->data.size();
     }
@@ -617,9 +652,18 @@ void Node::on_stream_finished(PeerState& peer, p2p::StreamId stream, bool reset)
   peer.streams.erase(it);
 }
 
+std::size_t Node::relay_backlog(const PeerState& peer) {
+  return peer.connection->unsent_bytes() +
+         (peer.relay_out ? peer.connection->core().pending_write_bytes(*peer.relay_out) : 0);
+}
+
 void Node::on_drained(SocketConnection& connection) {
   const auto it = peers_.find(connection.id());
   if (it == peers_.end() || !it->second->relay_blocked) return;
+  // The socket took everything, but the relay stream may still be waiting for the peer's yamux
+  // window: reopening now would let the router pour its queue into the muxer. The window update
+  // that releases it is written, and drains, in turn.
+  if (relay_backlog(*it->second) > kRelaySendLowWater) return;
   it->second->relay_blocked = false;
   router_.handle_send_window(now(), relay::PeerHandle(connection.id()), relay::SendWindow::kOpen);
   pump_router();
@@ -652,12 +696,18 @@ void Node::on_closed(SocketConnection& connection, const std::string& reason) {
         connection.remote_address(), reason);
   }
   if (peer->static_index && !stopped_) {
-    // Redial unless another connection to the same peer is alive.
-    bool still_connected = false;
-    for (const auto& [id, other] : peers_) {
-      still_connected = still_connected || (peer->peer && other->peer == peer->peer);
+    // Redial unless another connection to the same peer is alive (the peer dialled us too, and
+    // one of the two was closed as a duplicate, by either side): that one stands for the static
+    // peer then, and is redialled when it closes.
+    PeerState* other = nullptr;
+    for (const auto& [id, candidate] : peers_) {
+      if (remote && candidate->peer == remote) other = candidate.get();
     }
-    if (!still_connected) schedule_redial(*peer->static_index);
+    if (other == nullptr) {
+      schedule_redial(*peer->static_index);
+    } else if (!other->static_index) {
+      other->static_index = peer->static_index;
+    }
   }
 }
 
@@ -666,7 +716,11 @@ void Node::on_closed(SocketConnection& connection, const std::string& reason) {
 void Node::write_frame(PeerState& peer, p2p::StreamId stream, ByteView body) {
   Bytes frame;
   codec::append_length_prefixed(frame, body);
-  (void)peer.connection->core().write(stream, frame);
+  if (auto ok = peer.connection->core().write(stream, frame); !ok) {
+    // The peer would read an empty answer: say why. (Store answers are cut to fit beforehand.)
+    log(LogLevel::kWarn, "{}: a {}-byte answer was not written: {}",
+        peer.connection->remote_address(), frame.size(), ok.error().message());
+  }
 }
 
 Bytes Node::identify_message(const PeerState& peer) const {
@@ -741,7 +795,13 @@ Result<void> Node::handle_metadata(PeerState& peer, ByteView body) {
 // --- relay ---
 
 void Node::pump_router() {
-  std::vector<PeerState*> touched;
+  // By connection id, not by pointer: a failed write closes its connection, and on_closed frees
+  // its PeerState before this loop ends.
+  struct Written {
+    std::uint64_t connection_id;
+    std::size_t bytes;  // written on the relay stream in this call, not yet flushed
+  };
+  std::vector<Written> written;
   while (auto transmit = router_.poll_transmit()) {
     const auto it = peers_.find(transmit->peer.value());
     if (it == peers_.end() || !it->second->relay_out) continue;
@@ -754,21 +814,24 @@ void Node::pump_router() {
       peer.connection->close("relay stream write failed: " + ok.error().message());
       continue;
     }
-    if (std::find(touched.begin(), touched.end(), &peer) == touched.end()) {
-      touched.push_back(&peer);
+    auto entry = std::find_if(written.begin(), written.end(),
+                              [&](const Written& w) { return w.connection_id == it->first; });
+    if (entry == written.end()) entry = written.insert(written.end(), Written{it->first, 0});
+    entry->bytes += relay_frame_.size();
+    // Blocked as soon as it passes the mark, not after the loop: after a send window reopens the
+    // router drains the peer's whole queue (up to 512 messages) through this loop, and the muxer
+    // refuses writes past kStreamWriteBufferBytes. (What went to the yamux window's queue is in
+    // both `pending` and `bytes`: counted twice, which only blocks a little early.)
+    if (!peer.relay_blocked && relay_backlog(peer) + entry->bytes > kRelaySendHighWater) {
+      peer.relay_blocked = true;
+      router_.handle_send_window(now(), relay::PeerHandle(it->first), relay::SendWindow::kBlocked);
     }
   }
   // An occasional large RPC (an IWANT reply) must not pin its buffer.
   if (relay_frame_.capacity() > kRelaySendHighWater) relay_frame_ = {};
-  for (PeerState* peer : touched) {
-    peer->connection->flush();
-    const std::size_t unsent = peer->connection->unsent_bytes() +
-                               peer->connection->core().pending_write_bytes(*peer->relay_out);
-    if (!peer->relay_blocked && unsent > kRelaySendHighWater) {
-      peer->relay_blocked = true;
-      router_.handle_send_window(now(), relay::PeerHandle(peer->connection->id()),
-                                 relay::SendWindow::kBlocked);
-    }
+  for (const Written& w : written) {
+    const auto it = peers_.find(w.connection_id);
+    if (it != peers_.end()) it->second->connection->flush();
   }
   while (auto event = router_.poll_event()) {
     if (auto* delivered = std::get_if<relay::MessageDelivered>(&*event)) {

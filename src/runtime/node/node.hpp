@@ -28,6 +28,7 @@
 #include "runtime/rest/message_cache.hpp"
 #include "runtime/rest/node_api.hpp"
 #include "waku/base/rng.hpp"
+#include "waku/codec/gossipsub_codec.hpp"
 #include "waku/codec/length_prefixed.hpp"
 #include "waku/crypto/identity.hpp"
 #include "waku/p2p/multiaddr.hpp"
@@ -47,6 +48,7 @@ struct NodeCounters {
   std::uint64_t relay_rpc_frames_malformed{0};
   std::uint64_t relay_bytes_in{0};
   std::uint64_t relay_bytes_out{0};
+  // Received on the topics we are subscribed to (every copy, before deduplication).
   std::map<std::string, std::uint64_t> messages_in_by_topic;
   std::map<std::string, std::uint64_t> message_bytes_in_by_topic;
   std::map<std::string, std::uint64_t> messages_out_by_topic;  // local publications
@@ -116,6 +118,9 @@ class Node final : public NodeApi {
   Node(boost::asio::io_context& io, NodeConfig config, NodeTuning tuning,
        crypto::IdentityKey identity, relay::Router router);
 
+  // The relay's decoding limits for the configured --max-msg-size.
+  static codec::RpcLimits rpc_limits_for(const NodeConfig& config);
+  [[nodiscard]] std::size_t stream_write_buffer_bytes() const;
   Instant now() const;
   void accept_next();
   void dial(const p2p::Multiaddr& address, std::optional<std::size_t> static_index);
@@ -141,6 +146,9 @@ class Node final : public NodeApi {
 
   // Runs the router's outputs: transmits, events, and its next timeout.
   void pump_router();
+  // What waits to be written to a peer on its relay stream: held for or queued at the socket,
+  // and queued for its yamux window.
+  static std::size_t relay_backlog(const PeerState& peer);
   void arm_router_timer();
   void keepalive_tick();
 
@@ -155,6 +163,7 @@ class Node final : public NodeApi {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer router_timer_;
   boost::asio::steady_timer keepalive_timer_;
+  codec::RpcLimits rpc_limits_;
   std::optional<Instant> router_timer_at_;
   relay::ProtectedShardValidator* protected_validator_{nullptr};
   std::map<std::uint64_t, std::unique_ptr<PeerState>> peers_;  // by connection id

@@ -110,9 +110,7 @@ Result<void> Node::publish(const std::string& pubsub_topic, message::WakuMessage
 std::size_t Node::relay_unsent_bytes() const {
   std::size_t total = 0;
   for (const auto& [id, peer] : peers_) {
-    if (!peer->relay_out) continue;
-    total += peer->connection->unsent_bytes() +
-             peer->connection->core().pending_write_bytes(*peer->relay_out);
+    if (peer->relay_out) total += relay_backlog(*peer);
   }
   return total;
 }

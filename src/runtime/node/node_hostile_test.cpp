@@ -57,6 +57,7 @@ class YamuxLog {
   [[nodiscard]] const std::set<std::uint32_t>& acked() const { return acked_; }
   [[nodiscard]] const std::set<std::uint32_t>& reset() const { return reset_; }
   [[nodiscard]] std::optional<std::uint32_t> go_away() const { return go_away_; }
+  [[nodiscard]] std::size_t pings() const { return pings_; }
 
  private:
   static std::uint32_t load(const std::uint8_t* p) {
@@ -567,37 +568,48 @@ std::size_t resident_bytes() {
 // Every yamux ping (SYN) is answered with a 12-byte ping (ACK). A peer that sends pings and never
 // reads makes the node queue its answers; the node must stop reading from it or close it once the
 // queue is large, instead of taking everything it sends.
-TEST_F(NodeHostileYamuxTest, PingFloodFromAPeerThatNeverReadsIsBounded) {
-  upgrade();
-  client_->raw().set_reading(false);
-  Bytes pings;
-  for (std::size_t i = 0; i < (std::size_t{1} << 20) / p2p::yamux::kHeaderBytes; ++i) {
-    append(pings, yamux_header(p2p::yamux::FrameType::kPing, p2p::yamux::kFlagSyn, 0,
-                               static_cast<std::uint32_t>(i)));
+class NodeHostilePingFloodTest : public NodeHostileYamuxTest {
+ protected:
+  static constexpr std::size_t kTotal = std::size_t{64} << 20;
+
+  // Sends pings without reading until the node stops taking them (or closes us, or all kTotal
+  // bytes are written). Returns the bytes of pings queued at the client.
+  std::size_t flood_without_reading() {
+    client_->raw().set_reading(false);
+    Bytes pings;
+    for (std::size_t i = 0; i < (std::size_t{1} << 20) / p2p::yamux::kHeaderBytes; ++i) {
+      append(pings, yamux_header(p2p::yamux::FrameType::kPing, p2p::yamux::kFlagSyn, 0,
+                                 static_cast<std::uint32_t>(i)));
+    }
+    std::size_t queued = 0;
+    std::size_t written = 0;
+    auto progress_at = std::chrono::steady_clock::now();
+    run(
+        [&] {
+          if (client_->raw().closed()) return true;
+          const auto now = std::chrono::steady_clock::now();
+          if (client_->raw().bytes_written() != written) {
+            written = client_->raw().bytes_written();
+            progress_at = now;
+          } else if (now - progress_at > 300ms) {
+            return true;  // the node stopped reading from us: what a fixed node does
+          }
+          if (client_->raw().unsent_bytes() < (std::size_t{4} << 20) && queued < kTotal) {
+            client_->send_plaintext(pings);
+            queued += pings.size();
+          }
+          return client_->raw().unsent_bytes() == 0 && queued >= kTotal;
+        },
+        5s);
+    return queued;
   }
-  constexpr std::size_t kTotal = std::size_t{64} << 20;
+};
+
+TEST_F(NodeHostilePingFloodTest, PingFloodFromAPeerThatNeverReadsIsBounded) {
+  upgrade();
   const std::size_t rss_before = resident_bytes();
-  std::size_t queued = 0;
   const auto start = std::chrono::steady_clock::now();
-  std::size_t written = 0;
-  auto progress_at = start;
-  run(
-      [&] {
-        if (client_->raw().closed()) return true;
-        const auto now = std::chrono::steady_clock::now();
-        if (client_->raw().bytes_written() != written) {
-          written = client_->raw().bytes_written();
-          progress_at = now;
-        } else if (now - progress_at > 300ms) {
-          return true;  // the node stopped reading from us: what a fixed node does
-        }
-        if (client_->raw().unsent_bytes() < (std::size_t{4} << 20) && queued < kTotal) {
-          client_->send_plaintext(pings);
-          queued += pings.size();
-        }
-        return client_->raw().unsent_bytes() == 0 && queued >= kTotal;
-      },
-      5s);
+  flood_without_reading();
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
   // Before SocketConnection paused reading on a full outbox, the answers piled up in memory: the
@@ -607,6 +619,22 @@ TEST_F(NodeHostileYamuxTest, PingFloodFromAPeerThatNeverReadsIsBounded) {
       << "reads nothing, in " << elapsed.count() << " ms; resident memory grew by "
       << ((resident_bytes() - rss_before) >> 20) << " MiB";
   expect_good_peer_served("ping flood");
+}
+
+// Our node pauses reading rather than closing. Once the peer reads its answers, the node reads
+// again: every ping the peer sent is answered. (Until the pause learned to end, a paused
+// connection was never read again.)
+TEST_F(NodeHostilePingFloodTest, ReadingResumesOnceThePeerReadsAgain) {
+  upgrade();
+  const std::size_t queued = flood_without_reading();
+  ASSERT_FALSE(client_->closed());
+  client_->raw().set_reading(true);
+  const std::size_t sent_pings = queued / p2p::yamux::kHeaderBytes;
+  EXPECT_TRUE(run([&] { return client_->yamux().pings() >= sent_pings; }, 10s))
+      << "the node answered " << client_->yamux().pings() << " of " << sent_pings
+      << " pings; the client still holds " << client_->raw().unsent_bytes() << " bytes";
+  EXPECT_FALSE(client_->closed());
+  expect_good_peer_served("ping flood, then reading");
 }
 
 // --- relay RPC ---
@@ -685,6 +713,73 @@ TEST_F(NodeHostileRelayTest, TruncatedRpcFrameStallsOnlyItsStream) {
   expect_good_peer_served("truncated relay frame");
   EXPECT_EQ(victim_->counters().relay_rpc_frames_malformed, malformed_before);
   EXPECT_FALSE(client_->closed());
+}
+
+// A relay peer that reads every byte and never grants more yamux window: the victim's socket to it
+// drains while the relay stream's window queue fills. The peer must stay blocked (the router
+// queues and drops) instead of being reopened each time the socket drains; reopened, the router
+// poured its queue into the muxer until a write failed and the connection was closed.
+TEST_F(NodeHostileRelayTest, APeerThatNeverGrantsWindowStaysBlockedNotDisconnected) {
+  connect_relay_peer();
+  const std::string topic = node_test::default_test_topic();
+  relay::Rpc subscribe;
+  subscribe.subscriptions.push_back(relay::Subscription{true, topic});
+  Bytes frame;
+  codec::append_rpc_frame(frame, subscribe);
+  send_on_relay(frame);
+  ASSERT_TRUE(run([&] { return victim_->router().topic_peers(topic).size() == 2; }, 2s));
+  client_->set_discarding();
+  const auto dropped_before = victim_->router().stats().queue_dropped_messages;
+  // ~100 fill the window and the 1 MiB mark, 512 wait in the router, the rest push the oldest out.
+  for (int i = 0; i < 1000; ++i) {
+    message::WakuMessage message;
+    message.payload = Bytes(10 * 1024, static_cast<std::uint8_t>(i));
+    message.content_topic = "/hostile/1/window/proto";
+    message.timestamp = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count() +
+                        i;  // every message new
+    (void)victim_->publish(topic, message);
+    run([] { return false; }, 1ms);  // the socket drains in between, as in a live node
+  }
+  run([] { return false; }, 200ms);
+  ASSERT_FALSE(client_->closed());
+  EXPECT_GT(victim_->router().stats().queue_dropped_messages, dropped_before);
+  // Now the victim writes something else to the peer (the answer to a new stream's multistream
+  // header): its socket drains again, with the relay stream's window queue still full.
+  const std::size_t unsent = victim_->relay_unsent_bytes();
+  EXPECT_LE(unsent, std::size_t{2} << 20);
+  ASSERT_TRUE(client_->core().open_stream("/ipfs/ping/1.0.0"));
+  client_->flush();
+  run([] { return false; }, 200ms);
+  EXPECT_FALSE(client_->closed()) << "the victim closed a peer whose window was full";
+  EXPECT_EQ(victim_->connection_count(), 2U);
+  EXPECT_EQ(victim_->relay_unsent_bytes(), unsent) << "the victim wrote more for a blocked peer";
+  expect_good_peer_served("a peer that never grants window");
+}
+
+// Messages on topics the victim does not relay, each on a topic string of the peer's choosing:
+// the router drops them, and the node's counters by topic must not grow an entry for each.
+TEST_F(NodeHostileRelayTest, MessagesOnUnknownTopicsDoNotGrowTheCountersByTopic) {
+  connect_relay_peer();
+  const auto frames_before = victim_->counters().relay_rpc_frames_in;
+  constexpr std::size_t kTopics = 500;
+  Bytes frames;
+  for (std::size_t i = 0; i < kTopics; ++i) {
+    message::WakuMessage message;
+    message.payload = to_bytes("probe " + std::to_string(i));
+    message.content_topic = "/hostile/1/probe/proto";
+    relay::Rpc rpc;
+    rpc.publish.push_back(
+        codec::make_relay_message("/hostile/topic/" + std::to_string(i), message));
+    codec::append_rpc_frame(frames, rpc);
+  }
+  send_on_relay(frames);
+  EXPECT_TRUE(
+      run([&] { return victim_->counters().relay_rpc_frames_in >= frames_before + kTopics; }, 3s));
+  EXPECT_LE(victim_->counters().messages_in_by_topic.size(), 1U);  // the topic it relays, at most
+  EXPECT_LE(victim_->counters().message_bytes_in_by_topic.size(), 1U);
+  expect_good_peer_served("messages on unknown topics");
 }
 
 }  // namespace

@@ -21,11 +21,16 @@ namespace node_limits {
 constexpr std::string_view kPingProtocol = "/ipfs/ping/1.0.0";
 constexpr std::size_t kPingPayloadBytes = 32;
 // A peer whose unsent relay bytes exceed this is reported blocked to the router, which then
-// queues (and eventually drops) gossip for it instead of piling bytes into the socket.
+// queues (and eventually drops) gossip for it instead of piling bytes into the socket. It is
+// reopened once its socket has drained and no more than kRelaySendLowWater still wait.
 constexpr std::size_t kRelaySendHighWater = std::size_t{1} << 20;
-// Per stream, written and waiting for the peer's yamux window. Above the relay high-water mark,
-// so a relay stream is reported blocked to the router before a write can fail.
+constexpr std::size_t kRelaySendLowWater = kRelaySendHighWater / 2;
+// Per stream, written and waiting for the peer's yamux window (at least; see
+// Node::stream_write_buffer_bytes). Above the relay high-water mark plus one RPC frame: a relay
+// stream is blocked as soon as it passes the mark, so a write to it never fails.
 constexpr std::size_t kStreamWriteBufferBytes = std::size_t{2} << 20;
+// What an RPC frame may carry beside its one largest message (nwaku's 64 KiB safety buffer).
+constexpr std::size_t kRpcFrameOverheadBytes = std::size_t{64} * 1024;
 // nwaku's --relay-service-ratio default 60:40 (waku-operators.md §1.2): relay peers may take 60 %
 // of the connection slots, at least 8; the rest stays free for store, filter and light clients.
 constexpr std::size_t kRelayShareNumerator = 60;
@@ -83,7 +88,6 @@ struct Node::PeerState {
 struct Node::StaticPeer {
   p2p::Multiaddr address;
   std::chrono::milliseconds backoff{0};
-  bool active{false};  // dialling or connected
   std::unique_ptr<boost::asio::steady_timer> timer;
 };
 

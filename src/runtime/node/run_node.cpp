@@ -1,5 +1,6 @@
 #include "runtime/node/run_node.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -62,6 +63,13 @@ void collect(const Node& node, metrics::NodeMetrics& m) {
   m.pubsub_peers.set(as_double(node.router().peer_count()));
   const auto& topics = node.subscribed_topics();
   m.pubsub_topics.set(as_double(topics.size()));
+  for (const auto& left : m.topics_with_gauges) {
+    if (std::find(topics.begin(), topics.end(), left) != topics.end()) continue;
+    m.mesh_peers.remove({left});
+    m.fanout_peers.remove({left});
+    m.gossipsub_peers.remove({left});
+  }
+  m.topics_with_gauges = topics;
   for (const auto& topic : topics) {
     m.mesh_peers.labels({topic}).set(as_double(node.router().mesh_size(topic)));
     m.fanout_peers.labels({topic}).set(as_double(node.router().fanout_peers(topic).size()));
@@ -91,6 +99,11 @@ int run_node(const NodeConfig& config) {
   if (config.rest) {
     RestOptions options;
     options.admin = config.rest_admin;
+    // A message of --max-msg-size posted as JSON: its payload in base64 (4/3) and room for the
+    // other fields.
+    options.limits.body_limit_bytes =
+        std::max(options.limits.body_limit_bytes,
+                 config.max_msg_size_bytes / 3 * 4 + std::size_t{64} * 1024);
     options.extra_routes.push_back(store_rest_route(**node, config.storenode));
     auto started = RestServer::start(io, config.rest_address, config.rest_port, **node,
                                      (*node)->message_cache(), std::move(options));

@@ -10,7 +10,11 @@ namespace waku::runtime {
 namespace asio = boost::asio;
 
 namespace {
+// Reading from a peer stops while more than kReadPauseBytes wait to be written to it, and starts
+// again once no more than kReadResumeBytes do (half, so that a peer hovering at the threshold does
+// not switch reading on and off at every write).
 constexpr std::size_t kReadPauseBytes = std::size_t{8} << 20;
+constexpr std::size_t kReadResumeBytes = kReadPauseBytes / 2;
 
 // async_write's own transfer_all() offers the socket at most 64 KiB per write_some, and every
 // further write_some waits its turn behind the handlers queued meanwhile. A relay busy reading
@@ -119,7 +123,14 @@ void SocketConnection::write_more() {
           self->core_.take_transmit(self->outbox_);
         }
         self->write_more();
+        self->resume_reading();
       });
+}
+
+void SocketConnection::resume_reading() {
+  if (!read_paused_ || closed_ || unsent_bytes() > kReadResumeBytes) return;
+  read_paused_ = false;
+  read_more();
 }
 
 void SocketConnection::close(const std::string& reason) {

@@ -57,6 +57,8 @@ class SocketConnection : public std::enable_shared_from_this<SocketConnection> {
  private:
   void read_more();
   void write_more();
+  // Reads again after a pause, once the peer has taken most of what waited for it.
+  void resume_reading();
   void deliver_events();
 
   boost::asio::ip::tcp::socket socket_;
@@ -74,8 +76,9 @@ class SocketConnection : public std::enable_shared_from_this<SocketConnection> {
   bool writing_{false};
   bool closed_{false};
   bool delivering_{false};
-  // Reading stops while more than kReadPauseBytes wait to be written: a peer that sends without
-  // reading (pings, requests) cannot make us queue replies without bound. Resumes on drain.
+  // Reading stops while too much waits to be written (kReadPauseBytes): a peer that sends without
+  // reading (pings, requests) cannot make us queue replies without bound. Resumes once most of it
+  // is written (resume_reading).
   bool read_paused_{false};
 };
 

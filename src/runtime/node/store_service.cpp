@@ -25,7 +25,8 @@ UnixNanos wall_now() {
 }  // namespace
 
 Result<std::unique_ptr<StoreService>> StoreService::open(asio::io_context& io,
-                                                         const NodeConfig& config, Clock clock) {
+                                                         const NodeConfig& config, Clock clock,
+                                                         store::StoreServerConfig server) {
   auto policy = archive::parse_retention_policy(config.store_message_retention_policy);
   if (!policy) return unexpected(policy.error());
   auto driver = archive::open_archive(config.store_message_db_url);
@@ -36,15 +37,17 @@ Result<std::unique_ptr<StoreService>> StoreService::open(asio::io_context& io,
       archive::to_string(*policy));
   return std::unique_ptr<StoreService>(
       new StoreService(io, std::shared_ptr<archive::ArchiveDriver>(std::move(driver).value()),
-                       archiver_config, std::move(clock)));
+                       archiver_config, server, std::move(clock)));
 }
 
 StoreService::StoreService(asio::io_context& io, std::shared_ptr<archive::ArchiveDriver> driver,
-                           store::ArchiverConfig archiver_config, Clock clock)
+                           store::ArchiverConfig archiver_config,
+                           store::StoreServerConfig server_config, Clock clock)
     : io_(io),
       driver_(std::move(driver)),
       pool_(kWorkerThreads),
       clock_(std::move(clock)),
+      server_(server_config),
       archiver_(clock_(), archiver_config),
       timer_(io),
       alive_(std::make_shared<bool>(true)) {

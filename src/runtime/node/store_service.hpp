@@ -26,8 +26,10 @@ class StoreService {
   using Reply = std::function<void(store::StoreQueryResponse)>;
 
   // Opens (and migrates) the database named by --store-message-db-url; blocking, at start-up.
+  // `server` bounds the answers (max_response_bytes: what a stream can take).
   static Result<std::unique_ptr<StoreService>> open(boost::asio::io_context& io,
-                                                    const NodeConfig& config, Clock clock);
+                                                    const NodeConfig& config, Clock clock,
+                                                    store::StoreServerConfig server = {});
   ~StoreService();
   StoreService(const StoreService&) = delete;
   StoreService& operator=(const StoreService&) = delete;
@@ -47,7 +49,8 @@ class StoreService {
 
  private:
   StoreService(boost::asio::io_context& io, std::shared_ptr<archive::ArchiveDriver> driver,
-               store::ArchiverConfig archiver_config, Clock clock);
+               store::ArchiverConfig archiver_config, store::StoreServerConfig server_config,
+               Clock clock);
   void handle_outcome(store::StoreServerOutcome outcome, Reply reply);
   void pump_archiver();
   void arm_timer();

@@ -156,6 +156,7 @@ class PeerClient {
   void pump() {
     raw_.pump();
     const Bytes received = raw_.take_received();
+    if (discarding_) return;
     if (!received.empty() && !failed_) failed_ = !core_.handle_bytes(received).has_value();
     while (auto event = core_.poll_event()) events_.push_back(std::move(*event));
     flush();
@@ -169,6 +170,9 @@ class PeerClient {
   p2p::Connection& core() { return core_; }
   RawClient& raw() { return raw_; }
   [[nodiscard]] bool closed() const { return raw_.closed() || failed_; }
+  // A peer that reads what the node sends and throws it away: the node's socket drains, but the
+  // peer never grants more yamux window (nor answers anything again).
+  void set_discarding() { discarding_ = true; }
   [[nodiscard]] const std::vector<p2p::ConnectionEvent>& events() const { return events_; }
 
   // The first inbound stream the peer opened for `protocol`, once agreed.
@@ -211,6 +215,7 @@ class PeerClient {
   p2p::Connection core_;
   std::vector<p2p::ConnectionEvent> events_;
   bool failed_{false};
+  bool discarding_{false};
 };
 
 }  // namespace waku::runtime::node_test

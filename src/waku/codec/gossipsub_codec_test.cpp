@@ -556,7 +556,7 @@ TEST(GossipsubCodec, MakeRelayMessageFromWakuMessageMatchesTheEncodedPath) {
   message::WakuMessage meta_too_long = full;
   meta_too_long.meta = Bytes(message::kMaxMetaSizeBytes + 1, 0x07);
   message::WakuMessage too_large;
-  too_large.payload = Bytes(message::kMaxMessageSizeBytes, 0x01);
+  too_large.payload = Bytes(kMaxMessageSizeLimitBytes, 0x01);
   too_large.content_topic = "/app/1/topic/proto";
 
   for (const auto& message : {full, meta_too_long, too_large, message::WakuMessage{}}) {

@@ -5,7 +5,8 @@
 // what a possibly hostile store node answers. So the decoders bound everything before trusting
 // it: the frame size (checked before parsing), the number of hashes and content topics in a
 // request, the number of messages in a response, the length of every hash and cursor (exactly 32
-// bytes), and every returned message (through decode_waku_message: presence rules, 150 KiB).
+// bytes), and every returned message (through decode_waku_message: presence rules; the frame
+// bound limits their size).
 // The encoders write the fields nwaku requires even when they hold defaults (request_id,
 // include_data, pagination_forward; request_id, status_code, status_desc), in field order.
 #pragma once

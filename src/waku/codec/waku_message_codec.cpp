@@ -26,8 +26,8 @@ const char* chars(const Bytes& bytes) { return as_chars(bytes).data(); }
 }  // namespace
 
 Result<void> check_encoded_size(std::size_t encoded_bytes) {
-  if (encoded_bytes > message::kMaxMessageSizeBytes) {
-    return unexpected(Errc::kTooLarge, "waku message: longer than 150 KiB");
+  if (encoded_bytes > kMaxMessageSizeLimitBytes) {
+    return unexpected(Errc::kTooLarge, "waku message: longer than 64 MiB");
   }
   return {};
 }
@@ -57,7 +57,7 @@ bool split_payload(ByteView bytes, std::optional<ByteView>& payload, Bytes& rest
 Result<message::WakuMessage> decode(ByteView bytes, const SharedBytes* owner) {
   // Checked before parsing so that an oversized frame costs nothing; this bound also keeps the
   // size within the int that the protobuf runtime takes.
-  static_assert(message::kMaxMessageSizeBytes <= std::numeric_limits<int>::max());
+  static_assert(kMaxMessageSizeLimitBytes <= std::numeric_limits<int>::max());
   WAKU_TRY_VOID(check_encoded_size(bytes.size()));
   // One parse target per thread, reused: a parse clears it but keeps its strings' capacity, so
   // decoding every relayed message does not allocate them again (at most one largest message

@@ -15,9 +15,16 @@
 
 namespace waku::codec {
 
-// Rejects: input longer than message::kMaxMessageSizeBytes (kTooLarge), bytes that are not a
-// protobuf message (kDecode), payload (1) or content_topic (2) absent (kMissingField), meta longer
-// than 64 bytes (kTooLarge). Unknown fields are skipped.
+// The largest --max-msg-size accepted, and so the most the decoder takes: far above anything a
+// Waku network uses (the default is message::kMaxMessageSizeBytes, 150 KiB; Status fleets run
+// 1024KiB), low enough that a typo cannot make the relay accept absurd allocations. The configured
+// size is the relay's to enforce (RpcLimits, RouterConfig); this bound keeps the decoder's input
+// within the protobuf runtime's int.
+inline constexpr std::size_t kMaxMessageSizeLimitBytes = std::size_t{64} << 20;
+
+// Rejects: input longer than kMaxMessageSizeLimitBytes (kTooLarge), bytes that are not a protobuf
+// message (kDecode), payload (1) or content_topic (2) absent (kMissingField), meta longer than 64
+// bytes (kTooLarge). Unknown fields are skipped.
 Result<message::WakuMessage> decode_waku_message(ByteView bytes);
 // The same; the payload is a slice of `bytes` (which it keeps alive) instead of a copy, and only
 // the other fields go through the protobuf runtime (protobuf_walk.hpp). Same result as above on
@@ -25,7 +32,7 @@ Result<message::WakuMessage> decode_waku_message(ByteView bytes);
 Result<message::WakuMessage> decode_waku_message(const SharedBytes& bytes);
 
 // The decoder's limits on their own, for a message this node builds: the encoded size at most
-// message::kMaxMessageSizeBytes, meta at most message::kMaxMetaSizeBytes (kTooLarge otherwise).
+// kMaxMessageSizeLimitBytes, meta at most message::kMaxMetaSizeBytes (kTooLarge otherwise).
 Result<void> check_encoded_size(std::size_t encoded_bytes);
 Result<void> check_meta_size(std::size_t meta_bytes);
 

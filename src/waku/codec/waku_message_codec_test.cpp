@@ -151,15 +151,20 @@ TEST(WakuMessageCodec, MetaOf64BytesAcceptedAnd65Rejected) {
   EXPECT_EQ(too_long.error().code, Errc::kTooLarge);
 }
 
+// The decoder's own bound is the largest --max-msg-size (64 MiB); the configured size is the
+// relay's to enforce (gossipsub_codec_test, node_relay_test).
 TEST(WakuMessageCodec, RejectsInputOverTheSizeLimit) {
+  constexpr std::size_t kLimit = kMaxMessageSizeLimitBytes;
   message::WakuMessage message;
   message.content_topic = "/a/1/b/proto";
-  // 2 bytes of payload tag+length prefix (3-byte varint) and the topic: find the payload size that
-  // lands exactly on the limit, then one byte more.
-  const std::size_t overhead = encode_waku_message(message).size() + 2;  // varint grows 1 -> 3
-  message.payload = Bytes(message::kMaxMessageSizeBytes - overhead, 0x00);
+  // Find the payload size that lands exactly on the limit (the payload's length prefix grows
+  // from 1 to 4 bytes on the way), then one byte more.
+  const std::size_t without_payload = encode_waku_message(message).size();
+  message.payload = Bytes(kLimit - without_payload, 0x00);
+  const std::size_t prefix_growth = encode_waku_message(message).size() - kLimit;
+  message.payload = Bytes(kLimit - without_payload - prefix_growth, 0x00);
   const Bytes at_limit = encode_waku_message(message);
-  ASSERT_EQ(at_limit.size(), message::kMaxMessageSizeBytes);
+  ASSERT_EQ(at_limit.size(), kLimit);
   EXPECT_TRUE(decode_waku_message(at_limit).has_value());
 
   Bytes longer = message.payload.to_bytes();

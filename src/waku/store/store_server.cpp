@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "waku/codec/store_codec.hpp"
 
@@ -87,6 +88,47 @@ StoreQueryResponse response_for_page(std::string request_id, bool include_data,
   return response;
 }
 
+bool fit_response(StoreQueryResponse& response, bool forward, std::size_t max_bytes) {
+  if (response.messages.size() <= 1) return false;
+  // The encoding is additive: the response's own fields, plus each entry's field, measured alone.
+  StoreQueryResponse fields;
+  fields.request_id = response.request_id;
+  fields.status_code = response.status_code;
+  fields.status_desc = response.status_desc;
+  fields.pagination_cursor = response.pagination_cursor;
+  const std::size_t nothing = codec::encode_store_response(StoreQueryResponse{}).size();
+  std::size_t entries = 0;
+  std::vector<std::size_t> entry_bytes;
+  entry_bytes.reserve(response.messages.size());
+  StoreQueryResponse one;
+  for (const auto& entry : response.messages) {
+    one.messages.assign(1, entry);
+    entry_bytes.push_back(codec::encode_store_response(one).size() - nothing);
+    entries += entry_bytes.back();
+  }
+  if (codec::encode_store_response(fields).size() + entries <= max_bytes) return false;
+  fields.pagination_cursor = Bytes32{};  // a cut page has one
+  std::size_t total = codec::encode_store_response(fields).size() + entries;
+  // Drop from the end farthest from where the page started (the newest going forward, the oldest
+  // going backward), so that the next page continues from the cursor without a gap. One message
+  // always stays: a host's limit holds at least one message of the largest size.
+  const std::size_t count = response.messages.size();
+  std::size_t keep = count;
+  while (keep > 1 && total > max_bytes) {
+    --keep;
+    total -= entry_bytes[forward ? keep : count - 1 - keep];
+  }
+  const auto dropped = static_cast<std::ptrdiff_t>(count - keep);
+  if (forward) {
+    response.messages.erase(response.messages.end() - dropped, response.messages.end());
+    response.pagination_cursor = response.messages.back().message_hash;
+  } else {
+    response.messages.erase(response.messages.begin(), response.messages.begin() + dropped);
+    response.pagination_cursor = response.messages.front().message_hash;
+  }
+  return true;
+}
+
 StoreServer::StoreServer(StoreServerConfig config) : config_(config), limiter_(config.rate_limit) {}
 
 StoreServerOutcome StoreServer::handle_request(Instant now, const crypto::PeerId& peer,
@@ -121,7 +163,8 @@ StoreServerOutcome StoreServer::handle_request(Instant now, const crypto::PeerId
                           "service unavailable: too many queries in flight");
   }
   const QueryTicket ticket(next_ticket_++);
-  in_flight_.emplace(ticket, InFlight{request.request_id, request.include_data});
+  in_flight_.emplace(
+      ticket, InFlight{request.request_id, request.include_data, request.pagination_forward});
   return ArchiveQueryCommand{ticket, std::move(*query)};
 }
 
@@ -131,13 +174,15 @@ std::optional<StoreQueryResponse> StoreServer::handle_archive_completion(
   if (it == in_flight_.end()) return std::nullopt;
   InFlight done = std::move(it->second);
   in_flight_.erase(it);
-  if (page) {
+  if (!page) ++stats_.archive_errors;
+  StoreQueryResponse response =
+      response_for_page(std::move(done.request_id), done.include_data, std::move(page));
+  if (response.is_success()) {
+    if (fit_response(response, done.forward, config_.max_response_bytes)) ++stats_.pages_cut;
     ++stats_.answered;
-    stats_.messages_returned += page->messages.size();
-  } else {
-    ++stats_.archive_errors;
+    stats_.messages_returned += response.messages.size();
   }
-  return response_for_page(std::move(done.request_id), done.include_data, std::move(page));
+  return response;
 }
 
 }  // namespace waku::store

@@ -19,6 +19,8 @@
 // - Decode failures answer 400 "decoding rpc failed: ..." with an empty request id (as nwaku);
 //   rate-limited queries answer 429 with the request's own id (nwaku writes "N/A" because it
 //   limits before decoding; decoding is bounded and cheap, and the id helps clients).
+// - A page whose encoding would not fit what the host's stream can hold (max_response_bytes) is
+//   cut short, its cursor pointing where the client continues; nwaku sends the whole page.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +35,7 @@
 #include "waku/base/result.hpp"
 #include "waku/base/strong_id.hpp"
 #include "waku/base/time.hpp"
+#include "waku/codec/store_codec.hpp"
 #include "waku/crypto/peer_id.hpp"
 #include "waku/store/rate_limiter.hpp"
 #include "waku/store/rpc.hpp"
@@ -44,6 +47,9 @@ struct StoreServerConfig {
   std::size_t max_page_size{kMaxPageSize};          // larger limits are capped to this
   RateLimitConfig rate_limit{};
   std::size_t max_queries_in_flight{64};  // beyond: 503
+  // The most an encoded response may take; a page that would be larger is cut short (its cursor
+  // then points where the client continues). The host sets what its stream can hold.
+  std::size_t max_response_bytes{codec::kMaxStoreResponseBytes};
 };
 
 using QueryTicket = StrongId<struct QueryTicketTag, std::uint64_t>;
@@ -64,6 +70,7 @@ struct StoreServerStats {
   std::uint64_t archive_errors{0};     // 300
   std::uint64_t answered{0};           // 200
   std::uint64_t messages_returned{0};  // entries in 200 responses
+  std::uint64_t pages_cut{0};          // 200 responses cut short to max_response_bytes
 };
 
 // The archive query for a store request, or why the request is bad (kInvalidArgument; the context
@@ -76,6 +83,11 @@ Result<archive::ArchiveQuery> to_archive_query(const StoreQueryRequest& request,
 // the page (ascending; hashes only unless include_data) or 300 "archive error: ...".
 StoreQueryResponse response_for_page(std::string request_id, bool include_data,
                                      Result<archive::ArchivePage> page);
+
+// Cuts `response` short until it encodes in at most `max_bytes`, dropping the messages farthest
+// from where the page started and pointing the cursor at the new last one (the first, going
+// backward), where the next page then continues. Keeps at least one message. True if it cut.
+bool fit_response(StoreQueryResponse& response, bool forward, std::size_t max_bytes);
 
 // An error response: request id, code, and the description.
 StoreQueryResponse error_response(std::string request_id, StatusCode code, std::string desc);
@@ -106,6 +118,7 @@ class StoreServer {
   struct InFlight {
     std::string request_id;
     bool include_data{false};
+    bool forward{false};
   };
 
   StoreServerConfig config_;

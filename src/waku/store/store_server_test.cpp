@@ -47,13 +47,14 @@ class StoreServerWithArchive : public ::testing::Test {
   }
 
   // Runs a request through the server and the archive, like a host would.
-  StoreQueryResponse ask(const StoreQueryRequest& request) {
-    auto outcome = server_.handle_request(now_, peer(1), codec::encode_store_request(request));
+  StoreQueryResponse ask(const StoreQueryRequest& request) { return ask(server_, request); }
+  StoreQueryResponse ask(StoreServer& server, const StoreQueryRequest& request) {
+    auto outcome = server.handle_request(now_, peer(1), codec::encode_store_request(request));
     if (auto* response = std::get_if<StoreQueryResponse>(&outcome)) return *response;
     const auto& command = std::get<ArchiveQueryCommand>(outcome);
-    auto response =
-        server_.handle_archive_completion(command.ticket, archive_.query(command.query));
+    auto response = server.handle_archive_completion(command.ticket, archive_.query(command.query));
     EXPECT_TRUE(response.has_value());
+    last_encoded_bytes_ = codec::encode_store_response(*response).size();
     // Through the wire and back, as the client would see it.
     return codec::decode_store_response(codec::encode_store_response(*response)).value();
   }
@@ -66,6 +67,7 @@ class StoreServerWithArchive : public ::testing::Test {
 
   archive::MemoryArchive archive_;
   StoreServer server_{StoreServerConfig{.rate_limit = {.requests = 0}}};
+  std::size_t last_encoded_bytes_{0};
   Instant now_ = Instant::from_nanoseconds(1'000'000'000);
 };
 
@@ -269,6 +271,71 @@ TEST(StoreServer, BoundsQueriesInFlightWith503) {
       b.ticket, Result<archive::ArchivePage>(unexpected(Errc::kIo, "sqlite: disk I/O error")));
   EXPECT_EQ(failed->status_code, 300U);
   EXPECT_EQ(failed->status_desc, "archive error: sqlite: disk I/O error");
+}
+
+// A server whose answers must fit fewer bytes than a page takes cuts pages short; following the
+// cursors still visits every message once, in order, in both directions.
+TEST_F(StoreServerWithArchive, PagesCutToTheResponseLimitStillVisitEveryMessageOnce) {
+  StoreQueryRequest request;
+  request.include_data = true;
+  request.pubsub_topic = std::string(kShard);
+  request.pagination_limit = 2;
+  (void)ask(request);
+  const std::size_t two_messages = last_encoded_bytes_;  // a page of two, uncut
+
+  for (const bool forward : {true, false}) {
+    StoreServer server{
+        StoreServerConfig{.rate_limit = {.requests = 0}, .max_response_bytes = two_messages}};
+    request.pagination_limit = 5;  // the whole archive: more than fits
+    request.pagination_forward = forward;
+    request.pagination_cursor.reset();
+    std::vector<std::int64_t> seen;
+    for (int pages = 0; pages < 10; ++pages) {
+      const auto page = ask(server, request);
+      ASSERT_EQ(page.status_code, 200U);
+      EXPECT_LE(last_encoded_bytes_, two_messages);
+      ASSERT_FALSE(page.messages.empty());
+      // Pages run in the query's direction; each page is ascending.
+      std::vector<std::int64_t> stamps = timestamps(page);
+      if (!forward) seen.insert(seen.begin(), stamps.begin(), stamps.end());
+      if (forward) seen.insert(seen.end(), stamps.begin(), stamps.end());
+      if (!page.pagination_cursor) break;
+      request.pagination_cursor = page.pagination_cursor;
+    }
+    EXPECT_EQ(seen, (std::vector<std::int64_t>{10, 20, 20, 30, 40})) << "forward " << forward;
+    EXPECT_GT(server.stats().pages_cut, 0U);
+    EXPECT_EQ(server.stats().messages_returned, 5U);
+  }
+}
+
+TEST(StoreServer, FitResponseKeepsAtLeastOneMessageAndLeavesAFittingPageAlone) {
+  StoreQueryResponse response;
+  response.status_code = 200;
+  for (std::uint8_t i = 1; i <= 3; ++i) {
+    WakuMessageKeyValue entry;
+    entry.message_hash = hash_of(i);
+    entry.message = message::WakuMessage{};
+    entry.message->payload = Bytes(1000, i);
+    entry.message->content_topic = "/app/1/a/proto";
+    entry.pubsub_topic = std::string(kShard);
+    response.messages.push_back(entry);
+  }
+  StoreQueryResponse fits = response;
+  EXPECT_FALSE(fit_response(fits, true, codec::encode_store_response(response).size()));
+  EXPECT_EQ(fits, response);
+
+  StoreQueryResponse forward = response;
+  EXPECT_TRUE(fit_response(forward, true, 100));
+  ASSERT_EQ(forward.messages.size(), 1U);
+  EXPECT_EQ(forward.messages[0].message_hash, hash_of(1));
+  EXPECT_EQ(forward.pagination_cursor, hash_of(1));
+
+  StoreQueryResponse backward = response;
+  EXPECT_TRUE(fit_response(backward, false, 2500));
+  ASSERT_EQ(backward.messages.size(), 2U);  // two of ~1,060 bytes fit in 2,500
+  EXPECT_EQ(backward.messages[0].message_hash, hash_of(2));
+  EXPECT_EQ(backward.pagination_cursor, hash_of(2));
+  EXPECT_LE(codec::encode_store_response(backward).size(), 2500U);
 }
 
 }  // namespace
