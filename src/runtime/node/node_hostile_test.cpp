@@ -226,32 +226,23 @@ class NodeHostileTest : public ::testing::Test {
   // Publishes on `from` once it knows a peer subscribed to the topic (each attempt a new
   // message: a message the router saw is not published again) and waits for `to` to deliver it.
   bool relays(Node& from, Node& to, const std::string& text) {
-    const std::string topic = node_test::default_test_topic();
     std::vector<Bytes> sent;
-    auto last_attempt = std::chrono::steady_clock::time_point{};
-    return run(
-        [&] {
-          if (!from.router().topic_peers(topic).empty() &&
-              std::chrono::steady_clock::now() - last_attempt > 200ms) {
-            last_attempt = std::chrono::steady_clock::now();
-            message::WakuMessage message;
-            message.payload = to_bytes(text + " #" + std::to_string(sent.size()));
-            message.content_topic = "/hostile/1/probe/proto";
-            message.timestamp = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count();
-            auto outcome = from.publish(topic, message);
-            if (!outcome) last_publish_error_ = outcome.error().message();
-            sent.push_back(message.payload.to_bytes());
-          }
-          const auto taken = to.message_cache().take(topic);
-          if (!taken) return false;
-          for (const auto& received : *taken) {
-            if (std::find(sent.begin(), sent.end(), received.payload) != sent.end()) return true;
-          }
-          return false;
+    return node_test::publish_until_delivered(
+        io_, from, to, node_test::default_test_topic(),
+        [&](std::size_t attempt) {
+          message::WakuMessage message;
+          message.payload = to_bytes(text + " #" + std::to_string(attempt));
+          message.content_topic = "/hostile/1/probe/proto";
+          message.timestamp = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+          sent.push_back(message.payload.to_bytes());
+          return message;
         },
-        3s);
+        [&](const message::WakuMessage& received) {
+          return std::find(sent.begin(), sent.end(), received.payload) != sent.end();
+        },
+        3s, &last_publish_error_);
   }
 
   // The well-behaved peer still relays through the victim, both ways, and is still its only

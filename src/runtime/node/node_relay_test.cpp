@@ -51,27 +51,18 @@ class NodeRelayTest : public ::testing::Test {
     return message;
   }
 
-  // Publishes a message of `payload_bytes` on `from` once it knows a peer on the topic (each
-  // attempt a new message) and waits for `to` to deliver one of them whole.
+  // Publishes messages of `payload_bytes` on `from` until `to` delivers one of them whole.
   bool relays(Node& from, Node& to, std::size_t payload_bytes) {
-    const std::string topic = node_test::default_test_topic();
-    std::uint8_t attempts = 0;
-    auto last_attempt = std::chrono::steady_clock::time_point{};
-    return run(
-        [&] {
-          if (!from.router().topic_peers(topic).empty() &&
-              std::chrono::steady_clock::now() - last_attempt > 200ms) {
-            last_attempt = std::chrono::steady_clock::now();
-            (void)from.publish(topic, message_of(payload_bytes, ++attempts));
-          }
-          const auto taken = to.message_cache().take(topic);
-          if (!taken) return false;
-          return std::any_of(taken->begin(), taken->end(), [&](const auto& received) {
-            const ByteView payload = received.payload.view();
-            return payload.size() == payload_bytes &&
-                   std::all_of(payload.begin(), payload.end(),
-                               [&](std::uint8_t b) { return b == payload.front(); });
-          });
+    return node_test::publish_until_delivered(
+        io_, from, to, node_test::default_test_topic(),
+        [&](std::size_t attempt) {
+          return message_of(payload_bytes, static_cast<std::uint8_t>(attempt + 1));
+        },
+        [&](const message::WakuMessage& received) {
+          const ByteView payload = received.payload.view();
+          return payload.size() == payload_bytes &&
+                 std::all_of(payload.begin(), payload.end(),
+                             [&](std::uint8_t b) { return b == payload.front(); });
         },
         5s);
   }

@@ -9,6 +9,7 @@
 // the test instead of hanging it.
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -69,6 +70,27 @@ inline std::unique_ptr<Node> start_test_node(boost::asio::io_context& io, NodeTu
   if (!node) return nullptr;
   if (auto ok = (*node)->start(); !ok) return nullptr;
   return std::move(node).value();
+}
+
+// Publishes on `from`, once it knows a peer on `topic`, a new message of make(attempt) every
+// 200 ms (a message the router saw is not published again) until `to` delivers one for which
+// accept(message) holds, or `budget` passes. `last_error` gets the last publish error.
+template <typename Make, typename Accept>
+bool publish_until_delivered(boost::asio::io_context& io, Node& from, Node& to,
+                             const std::string& topic, Make&& make, Accept&& accept,
+                             std::chrono::milliseconds budget, std::string* last_error = nullptr) {
+  std::size_t attempts = 0;
+  auto last_attempt = std::chrono::steady_clock::time_point{};
+  return run_until(io, budget, [&] {
+    if (!from.router().topic_peers(topic).empty() &&
+        std::chrono::steady_clock::now() - last_attempt > std::chrono::milliseconds(200)) {
+      last_attempt = std::chrono::steady_clock::now();
+      auto outcome = from.publish(topic, make(attempts++));
+      if (!outcome && last_error != nullptr) *last_error = outcome.error().message();
+    }
+    const auto taken = to.message_cache().take(topic);
+    return taken && std::any_of(taken->begin(), taken->end(), accept);
+  });
 }
 
 inline crypto::IdentityKey fresh_identity() {
