@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev                  # tests, micro-benchmarks
   libtomlplusplus-dev libboost-json1.81-dev                   # scenario files, JSON reports
   gnuplot-nox                                                 # wakusim plots
+  libmimalloc-dev                                             # wakusim's allocator (huge pages)
   libboost1.81-dev                                            # Asio, Beast (the node's host)
   libsqlite3-dev libpq-dev postgresql                         # archive drivers; throwaway test server
 )
