@@ -100,7 +100,7 @@ expect_eq() {  # what got want
 check_all() {
   local who=$1 body want i
   # 1. Everything, ascending, with data: order, content, and no cursor (nothing follows).
-  body=$(ask "$who" "ascending=true&pageSize=100")
+  body=$(ask "$who" "ascending=true&includeData=true&pageSize=100")
   expect_eq "$who ascending order" "$(hashes_of <<< "$body")" "${all_sorted[*]}"
   expect_eq "$who no cursor on the last page" \
     "$(jq -r '.paginationCursor // "none"' <<< "$body")" none
@@ -129,8 +129,8 @@ check_all() {
   expect_eq "$who forward exact pages" "${#got[@]}" 5
   expect_eq "$who forward exact content" "${got[*]}" "${ct1_sorted[*]}"
 
-  # 3. Backward (the default direction): newest page first, each page itself ascending.
-  mapfile -t got < <(pages "$who" "$q1&pageSize=7")
+  # 3. Backward: newest page first, each page itself ascending.
+  mapfile -t got < <(pages "$who" "$q1&ascending=false&pageSize=7")
   expect_eq "$who backward page sizes" "$(for p in "${got[@]}"; do wc -w <<< "$p"; done | xargs)" \
     "7 7 7 4"
   expect_eq "$who backward first page" "${got[0]}" "${ct1_sorted[*]:18:7}"
@@ -138,8 +138,11 @@ check_all() {
   local reversed=""
   for ((i = ${#got[@]} - 1; i >= 0; i--)); do reversed+="${reversed:+ }${got[i]}"; done
   expect_eq "$who backward pages" "$reversed" "${ct1_sorted[*]}"
-  mapfile -t got < <(pages "$who" "$q1&ascending=false&pageSize=7")
-  expect_eq "$who ascending=false = default" "${got[0]}" "${ct1_sorted[*]:18:7}"
+  # Forward is the default (nwaku's REST), and an empty value is no value.
+  mapfile -t got < <(pages "$who" "$q1&pageSize=7&ascending=")
+  expect_eq "$who forward by default" "${got[0]}" "${ct1_sorted[*]:0:7}"
+  expect_eq "$who hashes only by default" "$(ask "$who" "$q1&pageSize=1" | jq -c '.messages[0] | keys')" \
+    '["messageHash"]'
 
   # 4. Page size: absent or 0 means 20, with a cursor since 10 more follow.
   body=$(ask "$who" "ascending=true")
@@ -179,10 +182,11 @@ check_all() {
   body=$(ask "$who" "contentTopics=$(urlencode /store-test/1/none/proto)")
   expect_eq "$who unknown content topic" "$(hashes_of <<< "$body")" ""
 
-  # 7. Hash look-ups (one unknown hash), ascending whatever the order asked; hashes only.
+  # 7. Hash look-ups (one unknown hash), ascending whatever the order asked; with data, then
+  # hashes only.
   local unknown
   unknown=0x$(printf '11%.0s' {1..32})
-  body=$(ask "$who" "hashes=${hash[17]},$unknown,${hash[3]}&pageSize=100")
+  body=$(ask "$who" "hashes=${hash[17]},$unknown,${hash[3]}&includeData=true&pageSize=100")
   expect_eq "$who hash look-up" "$(hashes_of <<< "$body")" \
     "$(printf '%s\n' "${ts[3]} ${hash[3]}" "${ts[17]} ${hash[17]}" | sort | cut -d' ' -f2 | xargs)"
   expect_eq "$who hash look-up data" "$(jq -r '.messages[0].message.contentTopic' <<< "$body")" \

@@ -353,6 +353,7 @@ void Node::on_event(SocketConnection& connection, p2p::ConnectionEvent event) {
 
 void Node::on_established(PeerState& peer, const p2p::ConnectionEstablished& event) {
   SocketConnection& connection = *peer.connection;
+  ++counters_.connections_established;
   for (const auto& [id, other] : peers_) {
     if (other.get() == &peer || other->peer != event.peer) continue;
     // One connection per peer. When two nodes dial each other at once, both sides must keep the

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/config/node_config.hpp"
@@ -41,6 +42,7 @@ namespace waku::runtime {
 struct NodeCounters {
   std::uint64_t connections_opened{0};
   std::uint64_t connections_failed{0};  // dials that failed or handshakes that did not complete
+  std::uint64_t connections_established{0};  // handshakes completed, in and out
   std::uint64_t connections_closed{0};
   std::uint64_t peers_refused_cluster{0};
   std::uint64_t peers_refused_limit{0};
@@ -60,6 +62,8 @@ struct NodeTuning {
   std::chrono::milliseconds keepalive_interval{30'000};
   std::chrono::milliseconds redial_backoff_min{500};
   std::chrono::milliseconds redial_backoff_max{30'000};
+  // A remote store query (REST peerAddr) not answered by then gets a 504, and its stream is reset.
+  std::chrono::milliseconds remote_store_timeout{5'000};
 };
 
 class Node final : public NodeApi {
@@ -81,7 +85,7 @@ class Node final : public NodeApi {
   // Set with --store: the archive and the store v3 server.
   StoreService* store() { return store_.get(); }
   // A store v3 query to another store node (REST peerAddr, --storenode): dials it if needed;
-  // `reply` gets the peer's answer, or a 504 response when it cannot be reached within 5 s.
+  // `reply` gets the peer's answer, or a 504 response when it does not answer within 5 s.
   void query_remote_store(std::string_view peer_address, store::StoreQueryRequest request,
                           StoreService::Reply reply);
   [[nodiscard]] std::size_t connection_count() const { return peers_.size(); }
@@ -180,11 +184,15 @@ class Node final : public NodeApi {
     store::StoreQueryRequest request;
     StoreService::Reply reply;
     std::unique_ptr<boost::asio::steady_timer> deadline;
+    // The stream it was sent on, once opened: reset if the deadline passes first.
+    std::optional<std::pair<std::uint64_t, p2p::StreamId>> connection_and_stream;
   };
   std::map<std::uint64_t, RemoteQuery> remote_queries_;  // by a local id
   std::uint64_t next_remote_query_{1};
   void start_remote_query(PeerState& peer, std::uint64_t query_id);
   void finish_remote_query(std::uint64_t query_id, store::StoreQueryResponse response);
+  // The deadline passed: resets the query's stream, if it is still open.
+  void abandon_remote_query_stream(std::uint64_t query_id);
   // Answers every pending remote query to `peer` with a dial failure (the dial failed, or the
   // connection closed before an answer), instead of letting them wait for their deadline.
   void fail_remote_queries(const crypto::PeerId& peer, const std::string& reason);

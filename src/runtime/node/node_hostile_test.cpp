@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "waku/p2p/noise.hpp"
 #include "waku/p2p/yamux.hpp"
 #include "waku/relay/router.hpp"
+#include "waku/store/rpc.hpp"
 
 namespace waku::runtime {
 namespace {
@@ -771,6 +773,40 @@ TEST_F(NodeHostileRelayTest, MessagesOnUnknownTopicsDoNotGrowTheCountersByTopic)
   EXPECT_LE(victim_->counters().messages_in_by_topic.size(), 1U);  // the topic it relays, at most
   EXPECT_LE(victim_->counters().message_bytes_in_by_topic.size(), 1U);
   expect_good_peer_served("messages on unknown topics");
+}
+
+// --- a store peer that never answers ---
+
+// A remote store query (REST peerAddr) to a peer that accepts the stream and then says nothing:
+// the caller gets a 504 at the deadline, and the stream is reset rather than left open until the
+// connection closes.
+TEST_F(NodeHostileTest, AStorePeerThatNeverAnswersHasItsStreamReset) {
+  NodeTuning short_deadline = tuning(kShortHandshake);
+  short_deadline.remote_store_timeout = 300ms;
+  start_nodes(short_deadline);
+  PeerClient silent(io_, victim_->tcp_port(), {std::string{store::kStoreProtocol}});
+  watch(silent);
+  ASSERT_TRUE(run([&] { return silent.core().is_established(); }, 2s));
+  ASSERT_TRUE(run([&] { return victim_->connection_count() == 2; }, 2s));
+
+  std::optional<store::StoreQueryResponse> answer;
+  store::StoreQueryRequest request;
+  request.request_id = "never answered";
+  victim_->query_remote_store("/ip4/127.0.0.1/tcp/1/p2p/" + silent.peer_id().to_string(),
+                              std::move(request),
+                              [&](store::StoreQueryResponse response) { answer = response; });
+  ASSERT_TRUE(run([&] { return silent.inbound_stream(store::kStoreProtocol).has_value(); }, 2s));
+  const p2p::StreamId stream = *silent.inbound_stream(store::kStoreProtocol);
+  const auto reset = [&] {
+    return std::any_of(silent.events().begin(), silent.events().end(), [&](const auto& event) {
+      const auto* r = std::get_if<p2p::StreamReset>(&event);
+      return r != nullptr && r->stream == stream;
+    });
+  };
+  ASSERT_TRUE(run([&] { return answer.has_value() && reset(); }, 2s))
+      << "answered: " << answer.has_value() << ", stream reset: " << reset();
+  EXPECT_EQ(answer->status_code, static_cast<std::uint32_t>(store::StatusCode::kPeerDialFailure));
+  EXPECT_FALSE(silent.closed());  // the stream, not the connection
 }
 
 }  // namespace

@@ -9,8 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/metrics/node_metrics.hpp"
 #include "runtime/node/log.hpp"
 #include "runtime/node/node.hpp"
+#include "runtime/node/run_node.hpp"
 #include "runtime/node/test_support.hpp"
 #include "waku/crypto/identity.hpp"
 #include "waku/crypto/secp256k1.hpp"
@@ -175,6 +177,29 @@ TEST_F(NodeRelayTest, AStaticPeerThatDialledFirstIsNotRedialled) {
   ASSERT_TRUE(b);
   EXPECT_TRUE(run([&] { return a->peers().size() == 1 && b->peers().size() == 1; }, 3s))
       << "A did not redial its static peer after the connection it had kept closed";
+}
+
+// A dial that fails before it connects (here: nothing listens on the port) is one failed dial,
+// not minus one successful dial: the gauge was opened − failed, which wrapped to 1.8e19.
+TEST_F(NodeRelayTest, ADialThatNeverConnectsIsAFailedDialOnly) {
+  auto a = node_test::start_test_node(io_, tuning());
+  auto b = node_test::start_test_node(io_, tuning());
+  ASSERT_TRUE(a && b);
+  const std::string absent =
+      "/ip4/127.0.0.1/tcp/1/p2p/" + node_test::fresh_identity().peer_id().to_string();
+  ASSERT_TRUE(a->add_peer(absent));
+  ASSERT_TRUE(run([&] { return a->counters().connections_failed >= 1; }, 3s));
+
+  metrics::Registry registry;
+  metrics::NodeMetrics m(registry, "test");
+  collect_node_metrics(*a, m);
+  EXPECT_EQ(m.successful_dials.value(), 0.0);
+  EXPECT_GE(m.failed_dials.value(), 1.0);
+
+  ASSERT_TRUE(a->add_peer(b->listen_addresses().front()));
+  ASSERT_TRUE(run([&] { return a->peers().size() == 1; }, 3s));
+  collect_node_metrics(*a, m);
+  EXPECT_EQ(m.successful_dials.value(), 1.0);
 }
 
 }  // namespace

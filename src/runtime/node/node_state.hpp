@@ -39,7 +39,6 @@ constexpr std::size_t kMaxMetadataBytes = std::size_t{16} * 1024;
 constexpr std::size_t kMaxStoreRequestBytes = std::size_t{64} * 1024;
 // A page of 100 messages of up to 150 KiB each, plus framing.
 constexpr std::size_t kMaxStoreResponseBytes = std::size_t{16} << 20;
-constexpr auto kRemoteStoreTimeout = std::chrono::seconds(5);
 
 inline std::string agent_version() { return "waku-cpp/" WAKU_VERSION; }
 }  // namespace node_limits

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <boost/asio/steady_timer.hpp>
 
 #include "runtime/node/node.hpp"
@@ -27,13 +29,15 @@ void Node::query_remote_store(std::string_view peer_address, store::StoreQueryRe
   }
   const std::uint64_t query_id = next_remote_query_++;
   RemoteQuery query{*address->peer_id(), std::move(request), std::move(reply),
-                    std::make_unique<asio::steady_timer>(io_)};
-  query.deadline->expires_after(kRemoteStoreTimeout);
+                    std::make_unique<asio::steady_timer>(io_), std::nullopt};
+  query.deadline->expires_after(tuning_.remote_store_timeout);
   query.deadline->async_wait([this, query_id](const boost::system::error_code& error) {
     if (error) return;
+    abandon_remote_query_stream(query_id);
     store::StoreQueryResponse response;
     response.status_code = static_cast<std::uint32_t>(store::StatusCode::kPeerDialFailure);
-    response.status_desc = "store peer did not answer within 5 s";
+    response.status_desc =
+        fmt::format("store peer did not answer within {} ms", tuning_.remote_store_timeout.count());
     finish_remote_query(query_id, std::move(response));
   });
   remote_queries_.emplace(query_id, std::move(query));
@@ -56,7 +60,27 @@ void Node::start_remote_query(PeerState& peer, std::uint64_t query_id) {
       StreamState::Kind::kStoreOut, codec::LengthPrefixedReader(kMaxStoreResponseBytes), {}, {}};
   state.remote_query = query_id;
   peer.streams.emplace(*stream, std::move(state));
+  it->second.connection_and_stream.emplace(peer.connection->id(), *stream);
   write_frame(peer, *stream, codec::encode_store_request(it->second.request));
+  peer.connection->flush();
+}
+
+// A store peer that never answers would otherwise keep the stream (and its reader) open until the
+// connection closes.
+void Node::abandon_remote_query_stream(std::uint64_t query_id) {
+  const auto it = remote_queries_.find(query_id);
+  if (it == remote_queries_.end() || !it->second.connection_and_stream) return;
+  const auto [connection_id, stream] = *it->second.connection_and_stream;
+  const auto found = peers_.find(connection_id);
+  if (found == peers_.end()) return;
+  PeerState& peer = *found->second;
+  const auto state = peer.streams.find(stream);
+  if (state == peer.streams.end() || state->second.kind != StreamState::Kind::kStoreOut ||
+      state->second.remote_query != query_id) {
+    return;  // answered or closed meanwhile
+  }
+  peer.streams.erase(state);
+  peer.connection->core().reset(stream);
   peer.connection->flush();
 }
 

@@ -18,9 +18,11 @@ namespace {
 
 double as_double(std::uint64_t value) { return static_cast<double>(value); }
 
-// Copies the node's counters into the registry at scrape time: the node keeps plain integers on
-// its hot path and the registry sees a consistent snapshot (everything runs on the event loop).
-void collect(const Node& node, metrics::NodeMetrics& m) {
+}  // namespace
+
+// The node keeps plain integers on its hot path, and the registry sees a consistent snapshot
+// (everything runs on the event loop).
+void collect_node_metrics(const Node& node, metrics::NodeMetrics& m) {
   const auto& c = node.counters();
   const auto& r = node.router().stats();
   const auto peers = node.peers();
@@ -29,7 +31,7 @@ void collect(const Node& node, metrics::NodeMetrics& m) {
   for (const auto& peer : peers) inbound += peer.direction == "Inbound" ? 1 : 0;
   m.connected_peers.labels({"Inbound", "relay"}).set(as_double(inbound));
   m.connected_peers.labels({"Outbound", "relay"}).set(as_double(peers.size() - inbound));
-  m.successful_dials.set(as_double(c.connections_opened - c.connections_failed));
+  m.successful_dials.set(as_double(c.connections_established));
   m.failed_dials.set(as_double(c.connections_failed));
   m.peers_errors.labels({"cluster_mismatch"}).set(as_double(c.peers_refused_cluster));
   m.peers_errors.labels({"connection_limit"}).set(as_double(c.peers_refused_limit));
@@ -77,8 +79,6 @@ void collect(const Node& node, metrics::NodeMetrics& m) {
   }
 }
 
-}  // namespace
-
 int run_node(const NodeConfig& config) {
   if (auto level = parse_log_level(config.log_level)) {
     set_log_level(*level);
@@ -119,7 +119,7 @@ int run_node(const NodeConfig& config) {
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (config.metrics_server) {
     node_metrics = std::make_unique<metrics::NodeMetrics>(registry, WAKU_VERSION);
-    registry.add_collector([&] { collect(**node, *node_metrics); });
+    registry.add_collector([&] { collect_node_metrics(**node, *node_metrics); });
     auto started = metrics::MetricsServer::start(io, config.metrics_server_address,
                                                  config.metrics_server_port, registry);
     if (!started) {

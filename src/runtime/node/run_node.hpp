@@ -6,6 +6,14 @@
 
 namespace waku::runtime {
 
+class Node;
+namespace metrics {
+class NodeMetrics;
+}
+
+// Copies the node's counters into its metrics, at each scrape (and in tests).
+void collect_node_metrics(const Node& node, metrics::NodeMetrics& m);
+
 // Process exit status: 0 after a clean stop, 1 when the node could not start (the reason is
 // logged).
 int run_node(const NodeConfig& config);

@@ -99,8 +99,16 @@ void SocketConnection::flush() {
     core_.hold_transmit();
     return;
   }
+  if (take_transmit()) write_more();
+}
+
+bool SocketConnection::take_transmit() {
   core_.take_transmit(outbox_);
-  write_more();
+  if (const auto& failure = core_.sealing_failure()) {
+    close(failure->message());
+    return false;
+  }
+  return true;
 }
 
 void SocketConnection::write_more() {
@@ -117,10 +125,10 @@ void SocketConnection::write_more() {
           self->close(error.message());
           return;
         }
-        self->core_.take_transmit(self->outbox_);
+        if (!self->take_transmit()) return;
         if (self->outbox_.empty()) {
           self->owner_->on_connection_drained(*self);
-          self->core_.take_transmit(self->outbox_);
+          if (!self->take_transmit()) return;
         }
         self->write_more();
         self->resume_reading();

@@ -57,6 +57,9 @@ class SocketConnection : public std::enable_shared_from_this<SocketConnection> {
  private:
   void read_more();
   void write_more();
+  // Appends what the core has sealed to outbox_; false, and the connection closed, if it can
+  // seal no more (its Noise nonces ran out).
+  bool take_transmit();
   // Reads again after a pause, once the peer has taken most of what waited for it.
   void resume_reading();
   void deliver_events();

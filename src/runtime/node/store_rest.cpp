@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -59,6 +61,14 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 std::string hex_hash(const Bytes32& hash) { return "0x" + to_hex(hash); }
 
+// The query parameters of nwaku's GET /store/v3/messages; any other is refused.
+bool is_parameter(std::string_view key) {
+  static constexpr std::array<std::string_view, 10> kParameters = {
+      "peerAddr", "includeData", "pubsubTopic", "contentTopics", "startTime",
+      "endTime",  "hashes",      "cursor",      "ascending",     "pageSize"};
+  return std::find(kParameters.begin(), kParameters.end(), key) != kParameters.end();
+}
+
 HttpResponse json_response(const store::StoreQueryResponse& response) {
   unsigned status = 200;
   if (!response.is_success()) {
@@ -72,13 +82,17 @@ HttpResponse json_response(const store::StoreQueryResponse& response) {
 Result<store::StoreQueryRequest> store_request_from_query(std::string_view query,
                                                           std::optional<std::string>* peer_addr) {
   store::StoreQueryRequest request;
-  request.include_data = true;
+  // nwaku's REST defaults: hashes only, oldest first (its `includeData` and `ascending`).
+  request.include_data = false;
+  request.pagination_forward = true;
   for (const auto pair : split(query, '&')) {
     const auto equals = pair.find('=');
     const auto key = pair.substr(0, equals);
     auto value = url_decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1));
     if (!value) return unexpected(bad(fmt::format("{}: bad percent-encoding", key)));
     const std::string& v = *value;
+    // As nwaku: a parameter given empty ("startTime=") is a parameter not given.
+    if (v.empty() && is_parameter(key)) continue;
     if (key == "pubsubTopic") {
       if (!v.empty()) request.pubsub_topic = v;
     } else if (key == "contentTopics") {
@@ -157,10 +171,12 @@ RestRoute store_rest_route(Node& node, const std::optional<std::string>& default
           return;
         }
         request->request_id = fmt::format("rest-{:016x}", ++*next_id);
-        if (!peer_addr) peer_addr = default_store_node;
         auto reply = [respond](const store::StoreQueryResponse& response) {
           respond(json_response(response));
         };
+        // As nwaku: without peerAddr a store node answers from its own archive; --storenode is
+        // asked only by a node that has none.
+        if (!peer_addr && node.store() == nullptr) peer_addr = default_store_node;
         if (peer_addr) {
           node.query_remote_store(*peer_addr, std::move(request).value(), std::move(reply));
         } else if (node.store() != nullptr) {

@@ -1,10 +1,12 @@
 // GET /store/v3/messages: nwaku's REST store query, served from the node's own archive or, with
-// `peerAddr` (or --storenode), by querying another store node over store v3.
+// `peerAddr` (or --storenode on a node without an archive), by querying another store node over
+// store v3.
 //
 // Query parameters as nwaku: pubsubTopic, contentTopics (comma list), startTime, endTime (ns),
-// hashes (comma list of 0x-hex), cursor (0x-hex), ascending (true|false, default false as the
-// wire's backward default), pageSize (default 20, at most 100), includeData (true|false),
-// peerAddr. The answer is nwaku's JSON: {"requestId","statusCode","statusDesc","messages":[{
+// hashes (comma list of 0x-hex), cursor (0x-hex), ascending (true|false, default true: nwaku's
+// REST pages forward unless asked not to), pageSize (default 20, at most 100), includeData
+// (true|false, default false), peerAddr. A parameter given empty counts as absent, as nwaku's. The
+// answer is nwaku's JSON: {"requestId","statusCode","statusDesc","messages":[{
 // "messageHash","message","pubsubTopic"}],"paginationCursor"}.
 #pragma once
 

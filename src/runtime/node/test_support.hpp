@@ -191,6 +191,7 @@ class PeerClient {
 
   p2p::Connection& core() { return core_; }
   RawClient& raw() { return raw_; }
+  [[nodiscard]] crypto::PeerId peer_id() const { return identity_.peer_id(); }
   [[nodiscard]] bool closed() const { return raw_.closed() || failed_; }
   // A peer that reads what the node sends and throws it away: the node's socket drains, but the
   // peer never grants more yamux window (nor answers anything again).

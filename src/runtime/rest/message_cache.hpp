@@ -24,6 +24,9 @@ class MessageCache {
   static constexpr std::size_t kDefaultCapacity = 50;
   // Bounds the subscriptions, which a REST client could otherwise grow without limit.
   static constexpr std::size_t kMaxTopics = 1024;
+  // And their length (the REST routes refuse longer ones): 1,024 content topics of up to a
+  // request body each would keep ~1 GiB, and unsubscribing hashes every one of them.
+  static constexpr std::size_t kMaxTopicBytes = 512;
 
   explicit MessageCache(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 

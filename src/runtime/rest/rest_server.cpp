@@ -259,13 +259,15 @@ HttpResponse RestRouter::relay_subscribe(const HttpRequest& request, bool subscr
   }
   for (const auto& topic : *topics) {
     if (subscribe) {
+      // Wanted for itself now: unsubscribing the content topics that brought it in no longer
+      // leaves it.
+      auto_owned_shards_.erase(topic);
       if (cache_.is_subscribed(topic)) continue;
       if (!cache_.subscribe(topic)) return text(400, "Too many subscriptions");
       if (auto ok = node_.subscribe(topic); !ok) {
         cache_.unsubscribe(topic);
         return text(400, fmt::format("Failed to subscribe to {}: {}", topic, ok.error().message()));
       }
-      auto_owned_shards_.erase(topic);  // now wanted for itself
     } else {
       // As nwaku: unsubscribing from a topic that is not subscribed is not an error.
       (void)node_.unsubscribe(topic);
@@ -320,6 +322,10 @@ HttpResponse RestRouter::auto_subscribe(const HttpRequest& request, bool subscri
   if (!topics) return text(400, "Invalid content body, could not decode: " + topics.error().detail);
   std::vector<std::string> shards;
   for (const auto& topic : *topics) {
+    if (topic.size() > MessageCache::kMaxTopicBytes) {
+      return text(400, fmt::format("Invalid content topic: longer than {} bytes",
+                                   MessageCache::kMaxTopicBytes));
+    }
     auto shard = shard_topic(topic);
     if (!shard)
       return text(400, fmt::format("Invalid content topic {}: {}", topic, shard.error().message()));

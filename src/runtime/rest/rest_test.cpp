@@ -393,6 +393,33 @@ TEST_F(RestTest, Autosharding) {
   EXPECT_FALSE(cache_.is_content_subscribed("/toychat/2/huilong/proto"));
 }
 
+// A shard that autosharding subscribed, then asked for by name: it stays when the content topic
+// that brought it in goes.
+TEST_F(RestTest, AnExplicitSubscriptionOutlivesTheContentTopicsOfItsShard) {
+  node_.cluster = 1;
+  node_.num_shards = 8;
+  ASSERT_EQ(call("POST", "/relay/v1/auto/subscriptions", R"(["/toychat/2/huilong/proto"])").status,
+            200U);
+  ASSERT_EQ(call("POST", "/relay/v1/subscriptions", R"(["/waku/2/rs/1/3"])").status, 200U);
+  ASSERT_EQ(
+      call("DELETE", "/relay/v1/auto/subscriptions", R"(["/toychat/2/huilong/proto"])").status,
+      200U);
+  EXPECT_TRUE(node_.unsubscribed.empty());
+  EXPECT_EQ(call("GET", "/relay/v1/messages/%2Fwaku%2F2%2Frs%2F1%2F3").status, 200U);
+}
+
+TEST_F(RestTest, OverlongContentTopicsAreRefused) {
+  node_.cluster = 1;
+  node_.num_shards = 8;
+  const std::string app(MessageCache::kMaxTopicBytes, 'a');
+  const auto subscribe = [&](const std::string& topic) {
+    return call("POST", "/relay/v1/auto/subscriptions", "[\"" + topic + "\"]").status;
+  };
+  EXPECT_EQ(subscribe("/" + app + "/1/x/proto"), 400U);
+  EXPECT_FALSE(cache_.is_content_subscribed("/" + app + "/1/x/proto"));
+  EXPECT_EQ(subscribe("/" + app.substr(0, 400) + "/1/x/proto"), 200U);
+}
+
 TEST_F(RestTest, ExtraRoutesForLaterProtocols) {
   RestOptions options;
   options.extra_routes.push_back(

@@ -25,6 +25,10 @@ Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() = default;
 
 bool Connection::is_established() const { return stage_ == Stage::kOpen; }
+const std::optional<Error>& Connection::sealing_failure() const { return sealing_failure_; }
+void Connection::set_send_nonce_for_testing(std::uint64_t nonce) {
+  if (session_) session_->set_send_nonce_for_testing(nonce);
+}
 const std::optional<crypto::PeerId>& Connection::remote_peer() const { return remote_peer_; }
 ConnectionRole Connection::role() const { return options_.role; }
 
@@ -179,9 +183,11 @@ void Connection::hold_transmit() {
 void Connection::take_transmit(Bytes& out) {
   hold_transmit();
   if (session_ && !plaintext_.empty()) {
-    // Fails only when the nonce space is exhausted (2^32 frames); the peer then sees a closed
-    // channel, as with js-libp2p-noise, which has no rekey either.
-    (void)session_->encrypt(plaintext_, transmit_);
+    // Fails only once the nonces run out (kNoiseMaxNonce frames; js-libp2p-noise has no rekey
+    // either). Nothing more can be sent then: the host sees sealing_failure() and closes.
+    if (auto sealed = session_->encrypt(plaintext_, transmit_); !sealed && !sealing_failure_) {
+      sealing_failure_ = std::move(sealed.error());
+    }
     plaintext_.clear();
   }
   if (out.empty()) {

@@ -93,8 +93,14 @@ class Connection {
 
   // Bytes read from the socket, any split. An error is final (see the header comment).
   Result<void> handle_bytes(ByteView bytes);
-  // Bytes to write to the socket, appended to `out`: everything written so far, sealed.
+  // Bytes to write to the socket, appended to `out`: everything written so far, sealed. If the
+  // secure channel can seal no more, nothing is appended and sealing_failure() is set.
   void take_transmit(Bytes& out);
+  // Set once sealing failed (the Noise nonces ran out after kNoiseMaxNonce frames): the
+  // connection cannot send again, and the host must close it.
+  [[nodiscard]] const std::optional<Error>& sealing_failure() const;
+  // The next frame sealed uses this nonce (tests of the nonce limit).
+  void set_send_nonce_for_testing(std::uint64_t nonce);
   // Collects what the streams wrote without sealing it yet. A host whose socket is still busy
   // holds, and the next take_transmit seals everything held in as few Noise frames as fit (one
   // AEAD operation per ~64 KiB instead of one per write: a relay under load writes one frame per
@@ -143,6 +149,7 @@ class Connection {
   std::optional<crypto::PeerId> remote_peer_;
   Bytes transmit_;   // wire bytes for the socket
   Bytes plaintext_;  // bytes for the secure channel, sealed on take_transmit
+  std::optional<Error> sealing_failure_;
   FifoQueue<ConnectionEvent> events_;
 
   // Streams whose protocol is not agreed yet.

@@ -7,6 +7,7 @@
 
 #include "waku/crypto/ed25519.hpp"
 #include "waku/crypto/secp256k1.hpp"
+#include "waku/p2p/noise.hpp"
 
 namespace waku::p2p {
 namespace {
@@ -188,6 +189,31 @@ TEST(Connection, HeldWritesAreSealedTogether) {
   ASSERT_TRUE(pair.listener.handle_bytes(wire));
   while (auto e = pair.listener.poll_event()) pair.listener_events.push_back(std::move(*e));
   EXPECT_EQ(data_of(pair.listener_events, inbound), expected);
+}
+
+// After kNoiseMaxNonce frames nothing can be sealed: the connection says so (the host closes it)
+// instead of dropping what the streams wrote while the peer waits for it.
+TEST(Connection, RunningOutOfNoncesIsReportedNotSilent) {
+  Pair pair(secp_identity(0x11), secp_identity(0x33), {std::string{kYamuxProtocol}},
+            {std::string{kYamuxProtocol}});
+  pair.run();
+  auto stream = pair.dialer.open_stream("/test/echo/1.0.0");
+  ASSERT_TRUE(stream);
+  pair.run();
+  pair.dialer.set_send_nonce_for_testing(kNoiseMaxNonce);
+  ASSERT_TRUE(pair.dialer.write(*stream, Bytes{'l', 'a', 's', 't'}));
+  Bytes wire;
+  pair.dialer.take_transmit(wire);
+  EXPECT_FALSE(wire.empty());  // the last nonce is still usable
+  EXPECT_FALSE(pair.dialer.sealing_failure().has_value());
+
+  ASSERT_TRUE(pair.dialer.write(*stream, Bytes{'m', 'o', 'r', 'e'}));
+  wire.clear();
+  pair.dialer.take_transmit(wire);
+  EXPECT_TRUE(wire.empty());
+  ASSERT_TRUE(pair.dialer.sealing_failure().has_value());
+  EXPECT_EQ(pair.dialer.sealing_failure()->code, Errc::kCryptoFailure);
+  EXPECT_EQ(pair.dialer.untaken_transmit_bytes(), 0U);  // dropped, not piling up
 }
 
 TEST(Connection, RefusedProtocolFailsTheStreamNotTheConnection) {

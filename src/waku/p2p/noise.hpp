@@ -170,6 +170,7 @@ class NoiseSession {
     send_.set_nonce(send);
     receive_.set_nonce(receive);
   }
+  void set_send_nonce_for_testing(std::uint64_t send) { send_.set_nonce(send); }
 
  private:
   friend class NoiseHandshake;
