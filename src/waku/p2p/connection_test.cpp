@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,15 @@ Bytes data_of(const std::vector<ConnectionEvent>& events, StreamId stream) {
   return out;
 }
 
+// Upgrades the pair, then opens a stream from the dialer and lets both sides agree on it.
+std::optional<StreamId> open_echo_stream(Pair& pair) {
+  pair.run();
+  auto stream = pair.dialer.open_stream("/test/echo/1.0.0");
+  if (!stream) return std::nullopt;
+  pair.run();
+  return *stream;
+}
+
 TEST(Connection, UpgradesAndAuthenticatesBothSides) {
   for (const std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 20}) {
     Pair pair(secp_identity(0x11), ed_identity(0x22), {std::string{kYamuxProtocol}},
@@ -162,10 +172,8 @@ TEST(Connection, NegotiatesStreamsAndCarriesDataBothWays) {
 TEST(Connection, HeldWritesAreSealedTogether) {
   Pair pair(secp_identity(0x11), secp_identity(0x33), {std::string{kYamuxProtocol}},
             {std::string{kYamuxProtocol}});
-  pair.run();
-  auto stream = pair.dialer.open_stream("/test/echo/1.0.0");
+  const auto stream = open_echo_stream(pair);
   ASSERT_TRUE(stream);
-  pair.run();
   ASSERT_EQ(events_of<StreamOpened>(pair.listener_events).size(), 1U);
   const StreamId inbound = events_of<StreamOpened>(pair.listener_events)[0].stream;
 
@@ -196,10 +204,8 @@ TEST(Connection, HeldWritesAreSealedTogether) {
 TEST(Connection, RunningOutOfNoncesIsReportedNotSilent) {
   Pair pair(secp_identity(0x11), secp_identity(0x33), {std::string{kYamuxProtocol}},
             {std::string{kYamuxProtocol}});
-  pair.run();
-  auto stream = pair.dialer.open_stream("/test/echo/1.0.0");
+  const auto stream = open_echo_stream(pair);
   ASSERT_TRUE(stream);
-  pair.run();
   pair.dialer.set_send_nonce_for_testing(kNoiseMaxNonce);
   ASSERT_TRUE(pair.dialer.write(*stream, Bytes{'l', 'a', 's', 't'}));
   Bytes wire;
