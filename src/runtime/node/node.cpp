@@ -87,6 +87,7 @@ Node::Node(asio::io_context& io, NodeConfig config, NodeTuning tuning, crypto::I
       origin_(std::chrono::steady_clock::now()),
       owner_(std::make_unique<Owner>(*this)),
       acceptor_(io),
+      accept_retry_timer_(io),
       router_timer_(io),
       keepalive_timer_(io),
       rpc_limits_(rpc_limits_for(config_)) {
@@ -201,6 +202,7 @@ void Node::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  accept_retry_timer_.cancel();
   router_timer_.cancel();
   keepalive_timer_.cancel();
   for (auto& peer : static_peers_) peer->timer->cancel();
@@ -226,15 +228,23 @@ std::uint16_t Node::tcp_port() const {
 void Node::accept_next() {
   acceptor_.async_accept([this](const boost::system::error_code& error, tcp::socket socket) {
     if (error == asio::error::operation_aborted || stopped_) return;
-    if (!error) {
-      if (peers_.size() >= config_.max_connections) {
-        ++counters_.peers_refused_limit;
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        start_connection(std::move(socket), p2p::ConnectionRole::kListener, std::nullopt,
-                         std::nullopt, {});
-      }
+    if (error) {
+      ++counters_.accept_errors;
+      log(LogLevel::kWarn, "accepting a connection: {}; trying again in {} ms", error.message(),
+          kAcceptRetryDelay.count());
+      accept_retry_timer_.expires_after(kAcceptRetryDelay);
+      accept_retry_timer_.async_wait([this](const boost::system::error_code& e) {
+        if (!e && !stopped_) accept_next();
+      });
+      return;
+    }
+    if (peers_.size() >= config_.max_connections) {
+      ++counters_.peers_refused_limit;
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else {
+      start_connection(std::move(socket), p2p::ConnectionRole::kListener, std::nullopt,
+                       std::nullopt, {});
     }
     accept_next();
   });

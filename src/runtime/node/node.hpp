@@ -43,6 +43,7 @@ struct NodeCounters {
   std::uint64_t connections_opened{0};
   std::uint64_t connections_failed{0};  // dials that failed or handshakes that did not complete
   std::uint64_t connections_established{0};  // handshakes completed, in and out
+  std::uint64_t accept_errors{0};            // failed accepts (e.g. out of file descriptors)
   std::uint64_t connections_closed{0};
   std::uint64_t peers_refused_cluster{0};
   std::uint64_t peers_refused_limit{0};
@@ -165,6 +166,7 @@ class Node final : public NodeApi {
   std::chrono::steady_clock::time_point origin_;
   std::unique_ptr<Owner> owner_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_timer_;
   boost::asio::steady_timer router_timer_;
   boost::asio::steady_timer keepalive_timer_;
   codec::RpcLimits rpc_limits_;

@@ -2,12 +2,16 @@
 // Noise, yamux, relay RPC), stalled handshakes and stream floods. Each case checks that the
 // hostile connection is closed (or its streams reset) and that a well-behaved peer connected to
 // the same node still relays messages both ways afterwards.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <set>
@@ -807,6 +811,48 @@ TEST_F(NodeHostileTest, AStorePeerThatNeverAnswersHasItsStreamReset) {
       << "answered: " << answer.has_value() << ", stream reset: " << reset();
   EXPECT_EQ(answer->status_code, static_cast<std::uint32_t>(store::StatusCode::kPeerDialFailure));
   EXPECT_FALSE(silent.closed());  // the stream, not the connection
+}
+
+// --- out of file descriptors ---
+
+// Accepting fails while the process has no free descriptor, and the connection stays in the
+// backlog: accepting again at once fails again at once, so the listener used to spin at 100 % CPU
+// for as long as that lasted. It now waits between attempts, and accepts once descriptors free up.
+TEST_F(NodeHostileTest, RunningOutOfFileDescriptorsDoesNotSpinTheListener) {
+  start_nodes(tuning(kShortHandshake));
+  boost::asio::ip::tcp::socket client(io_);
+  client.open(boost::asio::ip::tcp::v4());  // its descriptor, before there are none left
+
+  rlimit old_limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old_limit), 0);
+  int highest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    highest = std::max(highest, std::stoi(entry.path().filename().string()));
+  }
+  rlimit low = old_limit;
+  low.rlim_cur = static_cast<rlim_t>(highest) + 1;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> fillers;  // every free descriptor below the limit
+  for (int fd = open("/dev/null", O_RDONLY | O_CLOEXEC); fd >= 0;
+       fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) {
+    fillers.push_back(fd);
+  }
+  const auto release = [&] {
+    for (const int fd : fillers) close(fd);
+    fillers.clear();
+    setrlimit(RLIMIT_NOFILE, &old_limit);
+  };
+
+  const auto opened = victim_->counters().connections_opened;
+  boost::system::error_code error;
+  client.connect({boost::asio::ip::make_address("127.0.0.1"), victim_->tcp_port()}, error);
+  run([] { return false; }, 500ms);
+  const auto failed_accepts = victim_->counters().accept_errors;
+  release();
+  ASSERT_FALSE(error) << error.message();
+  EXPECT_GE(failed_accepts, 1U);
+  EXPECT_LE(failed_accepts, 10U) << "the listener retried at once";
+  EXPECT_TRUE(run([&] { return victim_->counters().connections_opened > opened; }, 2s));
 }
 
 }  // namespace

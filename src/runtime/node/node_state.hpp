@@ -35,6 +35,9 @@ constexpr std::size_t kRpcFrameOverheadBytes = std::size_t{64} * 1024;
 // of the connection slots, at least 8; the rest stays free for store, filter and light clients.
 constexpr std::size_t kRelayShareNumerator = 60;
 constexpr std::size_t kMinRelayPeers = 8;
+// After a failed accept (out of file descriptors: the connection stays in the backlog, and
+// accepting again at once fails again at once, at 100 % CPU) the listener waits this long.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 constexpr std::size_t kMaxMetadataBytes = std::size_t{16} * 1024;
 constexpr std::size_t kMaxStoreRequestBytes = std::size_t{64} * 1024;
 // A page of 100 messages of up to 150 KiB each, plus framing.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <map>
@@ -27,11 +28,16 @@ class Session;
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   State(asio::io_context& io, HttpServerLimits l, AsyncHttpHandler h)
-      : acceptor(io), limits(l), handler(std::move(h)) {}
+      : acceptor(io), accept_retry(io), limits(l), handler(std::move(h)) {}
 
   void accept_next();
 
+  // After a failed accept (out of file descriptors: the connection stays in the backlog, and
+  // accepting again at once fails again at once, at 100 % CPU), wait this long.
+  static constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
   tcp::acceptor acceptor;
+  asio::steady_timer accept_retry;
   HttpServerLimits limits;
   AsyncHttpHandler handler;
   bool stopped{false};
@@ -178,16 +184,21 @@ class Session : public std::enable_shared_from_this<Session> {
 void HttpServer::State::accept_next() {
   acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (self->stopped || !self->acceptor.is_open()) return;
-    if (!ec) {
-      if (self->sessions.size() >= self->limits.max_connections) {
-        // Over the cap: refuse at once rather than queue; the client may retry.
-        beast::error_code ignored;
-        socket.close(ignored);
-      } else {
-        auto session = std::make_shared<Session>(self, std::move(socket));
-        self->sessions.emplace(session.get(), session);
-        session->start();
-      }
+    if (ec) {
+      self->accept_retry.expires_after(kAcceptRetryDelay);
+      self->accept_retry.async_wait([self](const beast::error_code& e) {
+        if (!e && !self->stopped) self->accept_next();
+      });
+      return;
+    }
+    if (self->sessions.size() >= self->limits.max_connections) {
+      // Over the cap: refuse at once rather than queue; the client may retry.
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      auto session = std::make_shared<Session>(self, std::move(socket));
+      self->sessions.emplace(session.get(), session);
+      session->start();
     }
     self->accept_next();
   });
@@ -245,6 +256,7 @@ void HttpServer::stop() {
   state_->stopped = true;
   beast::error_code ignored;
   state_->acceptor.close(ignored);
+  state_->accept_retry.cancel();
   // Copy first: closing may destroy sessions, which erase themselves from the map.
   std::vector<std::shared_ptr<Session>> live;
   for (auto& [key, weak] : state_->sessions) {
