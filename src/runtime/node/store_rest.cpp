@@ -94,7 +94,7 @@ Result<store::StoreQueryRequest> store_request_from_query(std::string_view query
     // As nwaku: a parameter given empty ("startTime=") is a parameter not given.
     if (v.empty() && is_parameter(key)) continue;
     if (key == "pubsubTopic") {
-      if (!v.empty()) request.pubsub_topic = v;
+      request.pubsub_topic = v;
     } else if (key == "contentTopics") {
       for (const auto topic : split(v, ',')) request.content_topics.emplace_back(topic);
     } else if (key == "startTime") {
@@ -112,7 +112,6 @@ Result<store::StoreQueryRequest> store_request_from_query(std::string_view query
         request.message_hashes.push_back(*hash);
       }
     } else if (key == "cursor") {
-      if (v.empty()) continue;
       auto hash = parse_hash(v);
       if (!hash) return unexpected(hash.error());
       request.pagination_cursor = *hash;
@@ -129,7 +128,7 @@ Result<store::StoreQueryRequest> store_request_from_query(std::string_view query
       if (!size || *size < 0) return unexpected(bad(fmt::format("pageSize: '{}'", v)));
       request.pagination_limit = static_cast<std::uint64_t>(*size);
     } else if (key == "peerAddr") {
-      if (!v.empty() && peer_addr) *peer_addr = v;
+      if (peer_addr) *peer_addr = v;
     } else {
       return unexpected(bad(fmt::format("unknown query parameter '{}'", key)));
     }
