@@ -29,6 +29,7 @@ namespace {
 // keeps the small pages, for comparisons.
 void use_huge_pages() {
 #ifdef WAKUSIM_MIMALLOC
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start, before any other thread exists
   if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) mi_option_enable(mi_option_large_os_pages);
 #endif
 }

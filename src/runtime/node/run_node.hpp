@@ -8,7 +8,7 @@ namespace waku::runtime {
 
 class Node;
 namespace metrics {
-class NodeMetrics;
+struct NodeMetrics;
 }
 
 // Copies the node's counters into its metrics, at each scrape (and in tests).

@@ -186,7 +186,7 @@ void Connection::take_transmit(Bytes& out) {
     // Fails only once the nonces run out (kNoiseMaxNonce frames; js-libp2p-noise has no rekey
     // either). Nothing more can be sent then: the host sees sealing_failure() and closes.
     if (auto sealed = session_->encrypt(plaintext_, transmit_); !sealed && !sealing_failure_) {
-      sealing_failure_ = std::move(sealed.error());
+      sealing_failure_ = sealed.error();
     }
     plaintext_.clear();
   }
