@@ -18,6 +18,7 @@ struct RunCommandOptions {
   bool no_plots{false};
   bool quiet{false};
   unsigned threads{2};
+  bool event_per_frame{false};
 };
 
 void add_run_command(CLI::App& app, RunCommandOptions& options);

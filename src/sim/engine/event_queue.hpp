@@ -50,9 +50,15 @@ class EventQueue {
  public:
   void push(std::int64_t time_ns, EventKind kind, std::uint32_t node, std::uint32_t a = 0,
             std::uint32_t b = 0) {
-    const Event event{time_ns, next_sequence_++, node, a, b, kind};
+    push(Event{time_ns, next_sequence_++, node, a, b, kind});
+  }
+  // The sequence number the next push would get, for an event that may never be pushed (a
+  // deferred frame, simulation_state.hpp): its place among ties is kept either way.
+  std::uint32_t take_sequence() { return next_sequence_++; }
+  // An event whose sequence number was taken earlier.
+  void push(const Event& event) {
     ++size_;
-    const std::int64_t bucket = bucket_of(time_ns);
+    const std::int64_t bucket = bucket_of(event.time_ns);
     if (bucket <= cursor_) {
       // The current bucket, or (before the first pops, or out of order) an earlier one: the heap
       // orders whatever it holds.

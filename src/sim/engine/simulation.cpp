@@ -79,6 +79,15 @@ ByteSplit wire_split(const ByteSplit& app, std::uint64_t app_total, std::uint64_
   return wire;
 }
 
+// An RPC whose handling sends nothing and touches only its receiver's state for that peer: one
+// carrying IDONTWANT and nothing else (simulation_state.hpp, DeferredFrame).
+bool deferrable(const relay::Rpc& rpc) {
+  const relay::Control& control = rpc.control;
+  return !control.idontwant.empty() && rpc.publish.empty() && rpc.subscriptions.empty() &&
+         control.ihave.empty() && control.iwant.empty() && control.graft.empty() &&
+         control.prune.empty();
+}
+
 // __restrict: two records never alias, and without it GCC adds the six counters one by one.
 void add(ByteSplit& __restrict to, const ByteSplit& __restrict from) {
   for (std::size_t k = 0; k < kByteKinds; ++k) to[k] += from[k];
@@ -264,20 +273,40 @@ void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, FrameRef ref,
                                                  link->peer_down_ns_per_byte);
   // At least one link latency away, so never inside the window being run (see run_until).
   const std::int64_t arrive_ns = node.up_free_ns + link->latency_ns + extra_delay + receive;
+  const bool defer_it = link->defer_idontwant && deferrable(sent.rpc);
+  if (defer_it) {
+    sent.conn = link->conn;
+    sent.downlink_done = false;
+  }
   if (&lane_of(to) != &lane) {
-    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, ref});
+    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, ref, defer_it});
+    return;
+  }
+  if (defer_it) {
+    defer(lane, to, DeferredFrame{arrive_ns, lane.queue.take_sequence(), ref});
     return;
   }
   lane.queue.push(arrive_ns, EventKind::kFrameArrive, to, link->conn, ref);
 }
 
 void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
-  const FrameRef ref = event.b;
-  const Connection& conn = connections[event.a];
-  NodeState& node = nodes[event.node];
+  switch (receive(lane, event.node, event.a, event.b, downlink_done)) {
+    case Reception::kHandled: pump(lane, event.node); break;
+    case Reception::kWaiting:
+      lane.queue.push(nodes[event.node].down_free_ns, EventKind::kFrameDeliver, event.node, event.a,
+                      event.b);
+      break;
+    case Reception::kDropped: break;
+  }
+}
+
+Engine::Reception Engine::receive(Lane& lane, NodeIndex n, ConnIndex c, FrameRef ref,
+                                  bool downlink_done) {
+  const Connection& conn = connections[c];
+  NodeState& node = nodes[n];
   if (!conn.open || !node.online) {
     free_frame(lane, ref);
-    return;
+    return Reception::kDropped;
   }
   Frame& arrived = frame(ref);
   if (!downlink_done) {
@@ -288,8 +317,7 @@ void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
     const std::int64_t started = lane.now_ns - receive;
     if (node.down_free_ns > started) {
       node.down_free_ns += receive;
-      lane.queue.push(node.down_free_ns, EventKind::kFrameDeliver, event.node, event.a, ref);
-      return;
+      return Reception::kWaiting;
     }
     node.down_free_ns = lane.now_ns;
   }
@@ -304,11 +332,75 @@ void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
     node.record.out.wire[largest] += cost.receiver_ack_bytes;
     lane.ack_credits.push_back(AckCredit{arrived.from, largest, cost.receiver_ack_bytes});
   }
-  const std::uint32_t handle =
-      conn.listener == event.node ? conn.listener_handle : conn.dialer_handle;
+  const std::uint32_t handle = conn.listener == n ? conn.listener_handle : conn.dialer_handle;
   node.router->handle_rpc_in_place(lane.now(), relay::PeerHandle{handle}, arrived.rpc);
   lane.release_frame(ref);
-  pump(lane, event.node);
+  return Reception::kHandled;
+}
+
+void Engine::defer(Lane& lane, NodeIndex to, const DeferredFrame& deferred) {
+  std::uint8_t& count = lane.deferred_count[to];
+  if (count < DeferredSlots::kCount) {
+    lane.deferred[to].frames[count++] = deferred;
+    return;
+  }
+  const Frame& full = frame(deferred.frame);
+  lane.queue.push(Event{deferred.time_ns, deferred.sequence, to, full.conn, deferred.frame,
+                        full.downlink_done ? EventKind::kFrameDeliver : EventKind::kFrameArrive});
+}
+
+void Engine::file_incoming_deferred(Lane& lane) {
+  for (const auto& [to, deferred] : lane.incoming_deferred) defer(lane, to, deferred);
+  lane.incoming_deferred.clear();
+}
+
+// In the queue's order, (time, sequence), among a node's few slots: a linear search.
+template <class Due>
+void Engine::run_deferred(Lane& lane, NodeIndex n, Due due) {
+  std::uint8_t& count = lane.deferred_count[n];
+  std::array<DeferredFrame, DeferredSlots::kCount>& slots = lane.deferred[n].frames;
+  for (;;) {
+    std::size_t first = DeferredSlots::kCount;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!due(slots[i])) continue;
+      if (first == DeferredSlots::kCount || slots[i].time_ns < slots[first].time_ns ||
+          (slots[i].time_ns == slots[first].time_ns &&
+           static_cast<std::int32_t>(slots[i].sequence - slots[first].sequence) < 0)) {
+        first = i;
+      }
+    }
+    if (first == DeferredSlots::kCount) return;
+    const DeferredFrame next = slots[first];
+    slots[first] = slots[--count];
+    Frame& deferred = frame(next.frame);
+    const ConnIndex conn = deferred.conn;
+    const bool downlink_done = deferred.downlink_done;
+    lane.now_ns = next.time_ns;
+    ++lane.events;  // counted as the event it would have been
+    mix_event(lane.digest,
+              Event{next.time_ns, next.sequence, n, conn, next.frame,
+                    downlink_done ? EventKind::kFrameDeliver : EventKind::kFrameArrive});
+    // Handled, it sent nothing: the node's next event pumps the router as usual.
+    if (receive(lane, n, conn, next.frame, downlink_done) == Reception::kWaiting) {
+      deferred.downlink_done = true;
+      defer(lane, n, DeferredFrame{nodes[n].down_free_ns, lane.queue.take_sequence(), next.frame});
+    }
+  }
+}
+
+void Engine::run_deferred_before(Lane& lane, const Event& next) {
+  run_deferred(lane, next.node, [&next](const DeferredFrame& d) {
+    return d.time_ns < next.time_ns ||
+           (d.time_ns == next.time_ns && static_cast<std::int32_t>(d.sequence - next.sequence) < 0);
+  });
+}
+
+void Engine::run_deferred_until(NodeIndex n, std::int64_t before_ns) {
+  Lane& lane = idle_lane_of(n);
+  file_incoming_deferred(lane);
+  if (lane.deferred_count[n] == 0) return;
+  run_deferred(lane, n, [before_ns](const DeferredFrame& d) { return d.time_ns < before_ns; });
+  lane.now_ns = now_ns;
 }
 
 void Engine::wake(Lane& lane, NodeIndex n) {
@@ -377,17 +469,22 @@ void Engine::dispatch_topology(const Event& event) {
 // through the node and frame loaded one event earlier, then the current RPC's peer keys and
 // seen-set slots: the misses of three events overlap. Only hints: a wrong guess (an event pushed in
 // between) changes nothing.
-void Engine::prefetch_event_addresses(const Event& event) const {
+void Engine::prefetch_event_addresses(const Lane& lane, const Event& event) const {
   prefetch_object(nodes[event.node]);
+  if (lane.deferred_count[event.node] != 0) prefetch(&lane.deferred[event.node]);
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
     prefetch_object(connections[event.a]);
     prefetch_object(frame(event.b));
   }
 }
 
-void Engine::prefetch_event_state(const Event& event) const {
+void Engine::prefetch_event_state(const Lane& lane, const Event& event) const {
   const NodeState& node = nodes[event.node];
   if (node.router) node.router->prefetch_state();
+  const DeferredSlots& deferred = lane.deferred[event.node];
+  for (std::size_t i = 0; i < lane.deferred_count[event.node]; ++i) {
+    prefetch_object(frame(deferred.frames[i].frame));
+  }
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
     const Frame& next = frame(event.b);
     prefetch(next.rpc.publish.data());
@@ -401,8 +498,12 @@ void Engine::prefetch_event_state(const Event& event) const {
   }
 }
 
-void Engine::prefetch_event_inputs(const Event& event) const {
+void Engine::prefetch_event_inputs(const Lane& lane, const Event& event) const {
   const NodeState& node = nodes[event.node];
+  const DeferredSlots& deferred = lane.deferred[event.node];
+  for (std::size_t i = 0; i < lane.deferred_count[event.node]; ++i) {
+    prefetch(frame(deferred.frames[i].frame).rpc.control.idontwant.data());
+  }
   if (node.router &&
       (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver)) {
     const relay::Rpc& rpc = frame(event.b).rpc;
@@ -418,13 +519,15 @@ void Engine::prefetch_event_inputs(const Event& event) const {
 }
 
 void Engine::run_lane(Lane& lane, std::int64_t before_ns) {
+  file_incoming_deferred(lane);
   while (!lane.queue.empty() && lane.queue.top().time_ns < before_ns) {
     const Event event = lane.queue.pop();
     if (!lane.queue.empty()) {
-      if (const Event* second = lane.queue.peek_second()) prefetch_event_addresses(*second);
-      prefetch_event_state(lane.queue.top());
+      if (const Event* second = lane.queue.peek_second()) prefetch_event_addresses(lane, *second);
+      prefetch_event_state(lane, lane.queue.top());
     }
-    prefetch_event_inputs(event);
+    prefetch_event_inputs(lane, event);
+    if (lane.deferred_count[event.node] != 0) run_deferred_before(lane, event);
     lane.now_ns = event.time_ns;
     ++lane.events;
     mix_event(lane.digest, event);
@@ -442,7 +545,14 @@ void Engine::apply_lane_effects() {
     pending = false;
     for (Lane& lane : lanes) {
       for (const Handover& h : lane.handovers) {
-        lane_of(h.to).queue.push(h.arrive_ns, EventKind::kFrameArrive, h.to, h.conn, h.frame);
+        Lane& to = lane_of(h.to);
+        if (h.deferred) {
+          // Its sequence number now, where the push below would have given it one.
+          to.incoming_deferred.emplace_back(
+              h.to, DeferredFrame{h.arrive_ns, to.queue.take_sequence(), h.frame});
+        } else {
+          to.queue.push(h.arrive_ns, EventKind::kFrameArrive, h.to, h.conn, h.frame);
+        }
       }
       lane.handovers.clear();
       for (const AckCredit& credit : lane.ack_credits) {
@@ -525,6 +635,10 @@ void Engine::report_progress() {
 // Windows of node events, each no longer than the shortest link latency (a frame sent inside a
 // window arrives after it ends) and never past the next topology event, which runs alone once
 // the window's effects are applied. Topology events at time t run before node events at t.
+// Windows end on a grid of window_ns (or at a topology event), not window_ns after their first
+// event: where they end is when effects apply (a router's disconnection happens then), and the
+// first event must not move those times. Deferred frames are not in the queues, so the first
+// event depends on deferring; the grid does not.
 void Engine::run_until(std::int64_t until_ns) {
   const std::int64_t horizon_ns = until_ns == kNever ? kNever : until_ns + 1;  // exclusive
   apply_lane_effects();  // what a caller's own pump() sent between runs
@@ -535,9 +649,9 @@ void Engine::run_until(std::int64_t until_ns) {
         first_node_event = std::min(first_node_event, lane.queue.top().time_ns);
     }
     const std::int64_t next_topology = queue.empty() ? kNever : queue.top().time_ns;
-    const std::int64_t window_end =
-        std::min({first_node_event == kNever ? kNever : first_node_event + window_ns, next_topology,
-                  horizon_ns});
+    const std::int64_t window_end = std::min(
+        {first_node_event == kNever ? kNever : (first_node_event / window_ns + 1) * window_ns,
+         next_topology, horizon_ns});
     if (window_end == kNever) break;  // nothing left at all
     if (first_node_event < window_end) run_lanes(window_end);
     now_ns = std::min(window_end, until_ns);
@@ -552,7 +666,10 @@ void Engine::run_until(std::int64_t until_ns) {
     if (options.on_progress) report_progress();
     if (window_end >= horizon_ns) break;
   }
+  // Deferred frames of the time run, for nodes without a later event.
   now_ns = until_ns;
+  for (NodeIndex n = 0; n < nodes.size(); ++n) run_deferred_until(n, horizon_ns);
+  apply_lane_effects();
   for (Lane& lane : lanes) lane.now_ns = until_ns;
 }
 

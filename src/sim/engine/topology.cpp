@@ -176,6 +176,10 @@ Result<void> Engine::build() {
       queue.push(rng.uniform_between(0, spread), EventKind::kStart, index);
     }
   }
+  for (Lane& lane : lanes) {
+    lane.deferred.resize(nodes.size());
+    lane.deferred_count.assign(nodes.size(), 0);
+  }
   if (scenario.attack) {
     for (NodeIndex n = 0; n < nodes.size(); ++n) {
       if (!nodes[n].attacker) continue;
@@ -327,11 +331,16 @@ bool Engine::dial(NodeIndex from, NodeIndex to) {
   conn.listener_handle = listener.next_handle++;
   conn.latency_ns = draw_latency_ns();
   connections.push_back(conn);
-  const auto add_link = [c, &conn](NodeState& node, std::uint32_t handle, const NodeState& peer,
-                                   NodeIndex peer_index) {
+  const bool defer_idontwant = options.defer_idontwant && !dialer.attacker && !listener.attacker;
+  const auto add_link = [c, &conn, defer_idontwant](NodeState& node, std::uint32_t handle,
+                                                    const NodeState& peer, NodeIndex peer_index) {
     if (node.links.size() <= handle) node.links.resize(handle + 1);
-    node.links[handle] =
-        Link{c, peer_index, conn.latency_ns, peer.down_ns_per_byte, /*established=*/false};
+    node.links[handle] = Link{c,
+                              peer_index,
+                              conn.latency_ns,
+                              peer.down_ns_per_byte,
+                              /*established=*/false,
+                              defer_idontwant};
   };
   add_link(dialer, conn.dialer_handle, listener, to);
   add_link(listener, conn.listener_handle, dialer, from);
@@ -370,6 +379,9 @@ void Engine::on_connected(ConnIndex c) {
 void Engine::close_connection(ConnIndex c) {
   Connection& conn = connections[c];
   if (!conn.open) return;
+  // Frames that arrived before now are handled as they would have been, before the close.
+  run_deferred_until(conn.dialer, now_ns);
+  run_deferred_until(conn.listener, now_ns);
   conn.open = false;
   const NodeIndex ends[2] = {conn.dialer, conn.listener};
   const std::uint32_t handles[2] = {conn.dialer_handle, conn.listener_handle};
