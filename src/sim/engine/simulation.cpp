@@ -340,10 +340,11 @@ Engine::Reception Engine::receive(Lane& lane, NodeIndex n, ConnIndex c, FrameRef
 
 void Engine::defer(Lane& lane, NodeIndex to, const DeferredFrame& deferred) {
   std::uint8_t& count = lane.deferred_count[to];
-  if (count < DeferredSlots::kCount) {
+  if (count < deferred_slots) {
     lane.deferred[to].frames[count++] = deferred;
     return;
   }
+  ++lane.deferred_overflows;
   const Frame& full = frame(deferred.frame);
   lane.queue.push(Event{deferred.time_ns, deferred.sequence, to, full.conn, deferred.frame,
                         full.downlink_done ? EventKind::kFrameDeliver : EventKind::kFrameArrive});
@@ -382,6 +383,7 @@ void Engine::run_deferred(Lane& lane, NodeIndex n, Due due) {
                     downlink_done ? EventKind::kFrameDeliver : EventKind::kFrameArrive});
     // Handled, it sent nothing: the node's next event pumps the router as usual.
     if (receive(lane, n, conn, next.frame, downlink_done) == Reception::kWaiting) {
+      ++lane.deferred_waits;
       deferred.downlink_done = true;
       defer(lane, n, DeferredFrame{nodes[n].down_free_ns, lane.queue.take_sequence(), next.frame});
     }
@@ -654,6 +656,7 @@ void Engine::run_until(std::int64_t until_ns) {
          next_topology, horizon_ns});
     if (window_end == kNever) break;  // nothing left at all
     if (first_node_event < window_end) run_lanes(window_end);
+    node_events_before_ns = window_end;
     now_ns = std::min(window_end, until_ns);
     apply_lane_effects();
     while (!queue.empty() && queue.top().time_ns <= now_ns) {

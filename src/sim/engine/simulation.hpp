@@ -57,6 +57,9 @@ struct SimOptions {
   // of their own (engine/simulation_state.hpp, DeferredFrame). Off: the same results, slower,
   // with another digest; for comparing the two.
   bool defer_idontwant{true};
+  // How many may wait per node (at most 16, DeferredSlots::kCount); fewer in tests, so that
+  // frames for full slots become events.
+  std::size_t deferred_slots{16};
 };
 
 class Simulation {

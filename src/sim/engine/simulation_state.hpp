@@ -225,9 +225,11 @@ class FrameSlots {
 // the receiver's next event (or before a connection closes, or when the run stops), in the order
 // the queue would have run it: by time, then by the sequence number it took when it was sent. The
 // results are those of an event per frame (but see Link::defer_idontwant); only the trace digest
-// differs. What it saves is the queue's push and pop and a visit of its own to the receiver's node
-// and router state: 5 % of a 10,000-node run. A frame for a receiver whose slots are full becomes
-// an event after all.
+// differs. One exception: a deferred frame that queues behind a busy downlink takes the sequence
+// number of its delivery when it is handled, later than its event would have, which orders it
+// differently only against another event of its node at the same nanosecond. What it saves is the
+// queue's push and pop and a visit of its own to the receiver's node and router state: 2-5 % of a
+// 10,000-node run. A frame for a receiver whose slots are full becomes an event after all.
 struct DeferredFrame {
   std::int64_t time_ns{0};
   std::uint32_t sequence{0};
@@ -277,6 +279,8 @@ struct Lane {
   std::vector<std::uint8_t> deferred_count;
   // Handed over by other lanes between windows, filed into `deferred` by this lane's thread.
   std::vector<std::pair<NodeIndex, DeferredFrame>> incoming_deferred;
+  std::uint64_t deferred_overflows{0};  // frames for full slots, run as events
+  std::uint64_t deferred_waits{0};      // deferred frames that queued behind the downlink
   // The protected-shard validator's own copy: it counts what it checks, so lanes cannot share it.
   std::unique_ptr<relay::ProtectedShardValidator> validator;
   std::uint64_t events{0};
@@ -410,6 +414,10 @@ struct Engine {
   EventQueue queue;  // topology events
   std::vector<Lane> lanes;
   std::int64_t window_ns{0};  // longest window lanes run alone: the shortest link latency
+  // Node events before this time have run (the end of the last window): between windows, the
+  // deferred frames due before it are those an event per frame would have handled already.
+  std::int64_t node_events_before_ns{0};
+  std::size_t deferred_slots{DeferredSlots::kCount};  // SimOptions::deferred_slots, capped
   std::size_t windows{0};
   WireStack wire_stack;
   std::vector<std::string> content_topics;  // per traffic kind

@@ -180,6 +180,7 @@ Result<void> Engine::build() {
     lane.deferred.resize(nodes.size());
     lane.deferred_count.assign(nodes.size(), 0);
   }
+  deferred_slots = std::min<std::size_t>(options.deferred_slots, DeferredSlots::kCount);
   if (scenario.attack) {
     for (NodeIndex n = 0; n < nodes.size(); ++n) {
       if (!nodes[n].attacker) continue;
@@ -379,9 +380,9 @@ void Engine::on_connected(ConnIndex c) {
 void Engine::close_connection(ConnIndex c) {
   Connection& conn = connections[c];
   if (!conn.open) return;
-  // Frames that arrived before now are handled as they would have been, before the close.
-  run_deferred_until(conn.dialer, now_ns);
-  run_deferred_until(conn.listener, now_ns);
+  // Deferred frames the last window would have run as events are handled before the close.
+  run_deferred_until(conn.dialer, node_events_before_ns);
+  run_deferred_until(conn.listener, node_events_before_ns);
   conn.open = false;
   const NodeIndex ends[2] = {conn.dialer, conn.listener};
   const std::uint32_t handles[2] = {conn.dialer_handle, conn.listener_handle};
