@@ -61,6 +61,39 @@ void expect_same_run(const RunResult& a, const RunResult& b) {
   expect_same_measurements(a, b);
 }
 
+// Four attackers sending badly signed messages on protected shard 32, 20 a second each, from 40 s
+// to 2 min.
+void add_spam(Scenario& scenario) {
+  scenario.protected_shard = 32;
+  AttackConfig attack;
+  attack.kind = AttackConfig::Kind::kBadSignature;
+  attack.count = 4;
+  attack.messages_per_second = 20;
+  attack.start = 40s;
+  attack.end = 2min;
+  scenario.attack = attack;
+}
+
+// Churn, a partition and link loss between 30 s and 2 min.
+void add_faults(Scenario& scenario) {
+  ChurnConfig churn;
+  churn.leaves_per_node_per_hour = 20;
+  churn.mean_offline = 30s;
+  churn.start = 30s;
+  churn.end = 2min;
+  scenario.churn = churn;
+  PartitionConfig partition;
+  partition.start = 60s;
+  partition.heal = 90s;
+  partition.fraction = 0.3;
+  scenario.partition = partition;
+  LossConfig loss;
+  loss.probability = 0.02;
+  loss.start = 30s;
+  loss.end = 2min;
+  scenario.loss = loss;
+}
+
 void expect_checks_pass(const RunResult& result) {
   ASSERT_EQ(result.checks.size(), 4U);
   for (const CheckResult& check : result.checks) {
@@ -113,14 +146,7 @@ TEST(SmallRuns, CommunityDeliversEverythingOnceAndReplays) {
 
 TEST(SmallRuns, SpamOnAProtectedShardNeverReachesAnApplication) {
   Scenario scenario = community(120, 3, 3min);
-  scenario.protected_shard = 32;
-  AttackConfig attack;
-  attack.kind = AttackConfig::Kind::kBadSignature;
-  attack.count = 4;
-  attack.messages_per_second = 20;
-  attack.start = 40s;
-  attack.end = 2min;
-  scenario.attack = attack;
+  add_spam(scenario);
   const RunResult result = run(scenario);
   expect_checks_pass(result);
   EXPECT_GT(result.invalid_published, 1000U);
@@ -138,22 +164,7 @@ TEST(SmallRuns, SpamOnAProtectedShardNeverReachesAnApplication) {
 
 TEST(SmallRuns, ConvergesAfterChurnPartitionAndLoss) {
   Scenario scenario = community(150, 5, 5min);
-  ChurnConfig churn;
-  churn.leaves_per_node_per_hour = 20;
-  churn.mean_offline = 30s;
-  churn.start = 30s;
-  churn.end = 2min;
-  scenario.churn = churn;
-  PartitionConfig partition;
-  partition.start = 60s;
-  partition.heal = 90s;
-  partition.fraction = 0.3;
-  scenario.partition = partition;
-  LossConfig loss;
-  loss.probability = 0.02;
-  loss.start = 30s;
-  loss.end = 2min;
-  scenario.loss = loss;
+  add_faults(scenario);
   const RunResult result = run(scenario, /*threads=*/2);
   expect_checks_pass(result);
   // Some messages published during the faults are lost; all published after them arrive.
@@ -189,30 +200,8 @@ CountedRun run_counted(const Scenario& scenario, std::size_t deferred_slots) {
 // two slots per node many frames find them full and become events, so that path is compared too.
 TEST(SmallRuns, DeferredIDontWantsChangeOnlyTheDigest) {
   Scenario scenario = community(150, 5, 4min);
-  ChurnConfig churn;
-  churn.leaves_per_node_per_hour = 30;
-  churn.mean_offline = 20s;
-  churn.start = 30s;
-  churn.end = 2min;
-  scenario.churn = churn;
-  PartitionConfig partition;
-  partition.start = 60s;
-  partition.heal = 80s;
-  partition.fraction = 0.3;
-  scenario.partition = partition;
-  LossConfig loss;
-  loss.probability = 0.02;
-  loss.start = 30s;
-  loss.end = 2min;
-  scenario.loss = loss;
-  scenario.protected_shard = 32;
-  AttackConfig attack;
-  attack.kind = AttackConfig::Kind::kBadSignature;
-  attack.count = 4;
-  attack.messages_per_second = 20;
-  attack.start = 40s;
-  attack.end = 2min;
-  scenario.attack = attack;
+  add_faults(scenario);
+  add_spam(scenario);
 
   const CountedRun deferred = run_counted(scenario, DeferredSlots::kCount);
   const RunResult per_frame = run(scenario, /*threads=*/2, /*defer_idontwant=*/false);
