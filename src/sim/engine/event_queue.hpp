@@ -46,6 +46,14 @@ struct Event {
   EventKind kind{EventKind::kWake};
 };
 
+// The queue's order: by time, then by sequence number. Sequence numbers compare modulo 2^32, so
+// that a wrap cannot reorder nearby pushes.
+inline bool runs_before(std::int64_t time_a, std::uint32_t sequence_a, std::int64_t time_b,
+                        std::uint32_t sequence_b) {
+  return time_a < time_b ||
+         (time_a == time_b && static_cast<std::int32_t>(sequence_a - sequence_b) < 0);
+}
+
 class EventQueue {
  public:
   void push(std::int64_t time_ns, EventKind kind, std::uint32_t node, std::uint32_t a = 0,
@@ -106,9 +114,7 @@ class EventQueue {
 
   static std::int64_t bucket_of(std::int64_t time_ns) { return time_ns >> kBucketShift; }
   static bool before(const Event& x, const Event& y) {
-    // Sequence numbers compare modulo 2^32 so that a wrap cannot reorder nearby pushes.
-    return x.time_ns < y.time_ns ||
-           (x.time_ns == y.time_ns && static_cast<std::int32_t>(x.sequence - y.sequence) < 0);
+    return runs_before(x.time_ns, x.sequence, y.time_ns, y.sequence);
   }
 
   // Invariant: every event in the wheel or in far_ is in a bucket after cursor_, and every event

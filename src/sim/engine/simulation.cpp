@@ -364,9 +364,9 @@ void Engine::run_deferred(Lane& lane, NodeIndex n, Due due) {
     std::size_t first = DeferredSlots::kCount;
     for (std::size_t i = 0; i < count; ++i) {
       if (!due(slots[i])) continue;
-      if (first == DeferredSlots::kCount || slots[i].time_ns < slots[first].time_ns ||
-          (slots[i].time_ns == slots[first].time_ns &&
-           static_cast<std::int32_t>(slots[i].sequence - slots[first].sequence) < 0)) {
+      if (first == DeferredSlots::kCount ||
+          runs_before(slots[i].time_ns, slots[i].sequence, slots[first].time_ns,
+                      slots[first].sequence)) {
         first = i;
       }
     }
@@ -392,8 +392,7 @@ void Engine::run_deferred(Lane& lane, NodeIndex n, Due due) {
 
 void Engine::run_deferred_before(Lane& lane, const Event& next) {
   run_deferred(lane, next.node, [&next](const DeferredFrame& d) {
-    return d.time_ns < next.time_ns ||
-           (d.time_ns == next.time_ns && static_cast<std::int32_t>(d.sequence - next.sequence) < 0);
+    return runs_before(d.time_ns, d.sequence, next.time_ns, next.sequence);
   });
 }
 
