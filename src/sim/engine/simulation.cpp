@@ -79,13 +79,50 @@ ByteSplit wire_split(const ByteSplit& app, std::uint64_t app_total, std::uint64_
   return wire;
 }
 
-// An RPC whose handling sends nothing and touches only its receiver's state for that peer: one
-// carrying IDONTWANT and nothing else (simulation_state.hpp, DeferredFrame).
-bool deferrable(const relay::Rpc& rpc) {
+// The id of an RPC that carries one IDONTWANT entry of one id and nothing else, whose handling
+// sends nothing and touches only its receiver's state for that peer (simulation_state.hpp,
+// DeferredIDontWant); nullptr for any other RPC.
+const relay::MessageId* sole_idontwant(const relay::Rpc& rpc) {
   const relay::Control& control = rpc.control;
-  return !control.idontwant.empty() && rpc.publish.empty() && rpc.subscriptions.empty() &&
-         control.ihave.empty() && control.iwant.empty() && control.graft.empty() &&
-         control.prune.empty();
+  const bool only_idontwant = control.idontwant.size() == 1 && rpc.publish.empty() &&
+                              rpc.subscriptions.empty() && control.ihave.empty() &&
+                              control.iwant.empty() && control.graft.empty() &&
+                              control.prune.empty();
+  if (!only_idontwant || control.idontwant.front().ids.size() != 1) return nullptr;
+  return &control.idontwant.front().ids.front();
+}
+
+// A deferred IDONTWANT's bytes are all of this kind: split_of gives the control field's prefix to
+// the first control kind present, the only one.
+constexpr auto kIDontWantKind = static_cast<std::size_t>(ByteKind::kIDontWant);
+
+// A deferred IDONTWANT's bytes as a frame's.
+FrameCost cost_of(const DeferredIDontWant& d) {
+  FrameCost cost;
+  cost.app[kIDontWantKind] = d.app_bytes;
+  cost.wire[kIDontWantKind] = d.wire_bytes;
+  cost.wire_total = d.wire_bytes;
+  cost.receiver_ack_bytes = d.ack_bytes;
+  return cost;
+}
+
+// A deferred IDONTWANT's event in the trace digest: what its event would have been, with the
+// id's first bytes where the event would name a frame.
+Event event_of(NodeIndex n, const DeferredIDontWant& d) {
+  const auto& id = d.id.bytes;
+  const std::uint32_t id_prefix = std::uint32_t{id[0]} << 24 | std::uint32_t{id[1]} << 16 |
+                                  std::uint32_t{id[2]} << 8 | std::uint32_t{id[3]};
+  return Event{d.time_ns, d.sequence,
+               n,         d.conn,
+               id_prefix, d.downlink_done ? EventKind::kFrameDeliver : EventKind::kFrameArrive};
+}
+
+NodeIndex other_end(const Connection& conn, NodeIndex n) {
+  return conn.listener == n ? conn.dialer : conn.listener;
+}
+// Node n's router handle for the peer at the other end.
+relay::PeerHandle handle_at(const Connection& conn, NodeIndex n) {
+  return relay::PeerHandle{conn.listener == n ? conn.listener_handle : conn.dialer_handle};
 }
 
 // __restrict: two records never alias, and without it GCC adds the six counters one by one.
@@ -236,20 +273,27 @@ void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, FrameRef ref,
   NodeState& node = nodes[n];
   const NodeIndex to = link->peer;
   Frame& sent = frame(ref);
-
-  FrameCost& frame_cost = sent.cost;
-  sent.from = n;
-  sent.first_message = sent.rpc.publish.empty() ? nullptr : sent.rpc.publish.front().get();
-  frame_cost.app = split_of(sizes);
-  std::uint64_t app_total = 0;
-  for (std::uint64_t bytes : frame_cost.app) app_total += bytes;
+  const std::uint64_t app_total = sizes.total();
   const WireCost cost = wire_cost(app_total, wire_stack);
-  frame_cost.wire_total = cost.sender_bytes;
-  frame_cost.receiver_ack_bytes = cost.receiver_bytes;
-  frame_cost.wire = wire_split(frame_cost.app, app_total, cost.sender_bytes);
-  if (measuring(lane.now_ns)) {
-    add(node.record.out.app, frame_cost.app);
-    add(node.record.out.wire, frame_cost.wire);
+  // A deferred IDONTWANT is of one kind and needs its Frame no further than this function.
+  const relay::MessageId* idontwant = link->defer_idontwant ? sole_idontwant(sent.rpc) : nullptr;
+  if (idontwant != nullptr) {
+    if (measuring(lane.now_ns)) {
+      node.record.out.app[kIDontWantKind] += app_total;
+      node.record.out.wire[kIDontWantKind] += cost.sender_bytes;
+    }
+  } else {
+    FrameCost& frame_cost = sent.cost;
+    sent.from = n;
+    sent.first_message = sent.rpc.publish.empty() ? nullptr : sent.rpc.publish.front().get();
+    frame_cost.app = split_of(sizes);
+    frame_cost.wire_total = cost.sender_bytes;
+    frame_cost.receiver_ack_bytes = cost.receiver_bytes;
+    frame_cost.wire = wire_split(frame_cost.app, app_total, cost.sender_bytes);
+    if (measuring(lane.now_ns)) {
+      add(node.record.out.app, frame_cost.app);
+      add(node.record.out.wire, frame_cost.wire);
+    }
   }
 
   if (partitioned(n, to, lane.now_ns)) {  // sent into the void
@@ -273,17 +317,28 @@ void Engine::send(Lane& lane, NodeIndex n, relay::PeerHandle peer, FrameRef ref,
                                                  link->peer_down_ns_per_byte);
   // At least one link latency away, so never inside the window being run (see run_until).
   const std::int64_t arrive_ns = node.up_free_ns + link->latency_ns + extra_delay + receive;
-  const bool defer_it = link->defer_idontwant && deferrable(sent.rpc);
-  if (defer_it) {
-    sent.conn = link->conn;
-    sent.downlink_done = false;
-  }
-  if (&lane_of(to) != &lane) {
-    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, ref, defer_it});
+  if (idontwant != nullptr) {
+    DeferredIDontWant deferred{arrive_ns,
+                               0,
+                               link->conn,
+                               *idontwant,
+                               static_cast<std::uint32_t>(app_total),
+                               static_cast<std::uint32_t>(cost.sender_bytes),
+                               static_cast<std::uint32_t>(cost.receiver_bytes),
+                               false};
+    free_frame(lane, ref);  // the next RPC is built in it, still in cache
+    if (&lane_of(to) != &lane) {
+      const auto index = static_cast<FrameRef>(lane.idontwant_handovers.size());
+      lane.idontwant_handovers.push_back(deferred);
+      lane.handovers.push_back(Handover{arrive_ns, to, link->conn, index, /*deferred=*/true});
+      return;
+    }
+    deferred.sequence = lane.queue.take_sequence();
+    defer(lane, to, deferred);
     return;
   }
-  if (defer_it) {
-    defer(lane, to, DeferredFrame{arrive_ns, lane.queue.take_sequence(), ref});
+  if (&lane_of(to) != &lane) {
+    lane.handovers.push_back(Handover{arrive_ns, to, link->conn, ref, /*deferred=*/false});
     return;
   }
   lane.queue.push(arrive_ns, EventKind::kFrameArrive, to, link->conn, ref);
@@ -300,20 +355,15 @@ void Engine::arrive(Lane& lane, const Event& event, bool downlink_done) {
   }
 }
 
-Engine::Reception Engine::receive(Lane& lane, NodeIndex n, ConnIndex c, FrameRef ref,
-                                  bool downlink_done) {
-  const Connection& conn = connections[c];
+Engine::Reception Engine::reach(Lane& lane, NodeIndex n, const Connection& conn,
+                                std::uint64_t wire_bytes, bool downlink_done) {
   NodeState& node = nodes[n];
-  if (!conn.open || !node.online) {
-    free_frame(lane, ref);
-    return Reception::kDropped;
-  }
-  Frame& arrived = frame(ref);
+  if (!conn.open || !node.online) return Reception::kDropped;
   if (!downlink_done) {
     // The frame finished arriving at event time if the downlink was free when it started; if an
     // earlier frame still occupied it, it queues behind that one.
-    const auto receive = static_cast<std::int64_t>(static_cast<double>(arrived.cost.wire_total) *
-                                                   node.down_ns_per_byte);
+    const auto receive =
+        static_cast<std::int64_t>(static_cast<double>(wire_bytes) * node.down_ns_per_byte);
     const std::int64_t started = lane.now_ns - receive;
     if (node.down_free_ns > started) {
       node.down_free_ns += receive;
@@ -321,33 +371,82 @@ Engine::Reception Engine::receive(Lane& lane, NodeIndex n, ConnIndex c, FrameRef
     }
     node.down_free_ns = lane.now_ns;
   }
-  if (measuring(lane.now_ns)) {
-    const FrameCost& cost = arrived.cost;
-    add(node.record.in.app, cost.app);
-    add(node.record.in.wire, cost.wire);
-    // The ACKs it sends back, charged to the frame's largest kind (the sender's side is another
-    // node's record, counted between windows).
-    const auto largest = static_cast<std::uint32_t>(
-        std::max_element(cost.app.begin(), cost.app.end()) - cost.app.begin());
-    node.record.out.wire[largest] += cost.receiver_ack_bytes;
-    lane.ack_credits.push_back(AckCredit{arrived.from, largest, cost.receiver_ack_bytes});
-  }
-  const std::uint32_t handle = conn.listener == n ? conn.listener_handle : conn.dialer_handle;
-  node.router->handle_rpc_in_place(lane.now(), relay::PeerHandle{handle}, arrived.rpc);
+  return Reception::kHandled;
+}
+
+void Engine::count_in(Lane& lane, NodeIndex n, NodeIndex from, const FrameCost& cost) {
+  if (!measuring(lane.now_ns)) return;
+  NodeRecord& record = nodes[n].record;
+  add(record.in.app, cost.app);
+  add(record.in.wire, cost.wire);
+  // The ACKs it sends back, charged to the frame's largest kind.
+  const auto largest = static_cast<std::uint32_t>(
+      std::max_element(cost.app.begin(), cost.app.end()) - cost.app.begin());
+  count_acks(lane, record, from, largest, cost.receiver_ack_bytes);
+}
+
+void Engine::count_acks(Lane& lane, NodeRecord& record, NodeIndex from, std::uint32_t kind,
+                        std::uint64_t bytes) {
+  record.out.wire[kind] += bytes;
+  // The sender's side is another node's record, counted between windows.
+  lane.ack_credits.push_back(AckCredit{from, kind, bytes});
+}
+
+Engine::Reception Engine::receive(Lane& lane, NodeIndex n, ConnIndex c, FrameRef ref,
+                                  bool downlink_done) {
+  const Connection& conn = connections[c];
+  Frame& arrived = frame(ref);
+  const Reception reception = reach(lane, n, conn, arrived.cost.wire_total, downlink_done);
+  if (reception == Reception::kDropped) free_frame(lane, ref);
+  if (reception != Reception::kHandled) return reception;
+  count_in(lane, n, arrived.from, arrived.cost);
+  nodes[n].router->handle_rpc_in_place(lane.now(), handle_at(conn, n), arrived.rpc);
   lane.release_frame(ref);
   return Reception::kHandled;
 }
 
-void Engine::defer(Lane& lane, NodeIndex to, const DeferredFrame& deferred) {
+Engine::Reception Engine::receive_idontwant(Lane& lane, NodeIndex n,
+                                            const DeferredIDontWant& deferred) {
+  const Connection& conn = connections[deferred.conn];
+  const Reception reception = reach(lane, n, conn, deferred.wire_bytes, deferred.downlink_done);
+  if (reception != Reception::kHandled) return reception;
+  if (measuring(lane.now_ns)) {
+    NodeRecord& record = nodes[n].record;
+    record.in.app[kIDontWantKind] += deferred.app_bytes;
+    record.in.wire[kIDontWantKind] += deferred.wire_bytes;
+    count_acks(lane, record, other_end(conn, n), kIDontWantKind, deferred.ack_bytes);
+  }
+  nodes[n].router->handle_idontwant(lane.now(), handle_at(conn, n), deferred.id);
+  return Reception::kHandled;
+}
+
+void Engine::defer(Lane& lane, NodeIndex to, const DeferredIDontWant& deferred) {
   std::uint8_t& count = lane.deferred_count[to];
   if (count < deferred_slots) {
-    lane.deferred[to].frames[count++] = deferred;
+    // In reverse queue order, so that the next due is the last.
+    std::array<DeferredIDontWant, DeferredSlots::kCount>& slots = lane.deferred[to].frames;
+    std::size_t i = count++;
+    for (; i > 0 && runs_before(slots[i - 1].time_ns, slots[i - 1].sequence, deferred.time_ns,
+                                deferred.sequence);
+         --i) {
+      slots[i] = slots[i - 1];
+    }
+    slots[i] = deferred;
     return;
   }
+  // No slot: the RPC it was, as a frame and an event.
   ++lane.deferred_overflows;
-  const Frame& full = frame(deferred.frame);
-  lane.queue.push(Event{deferred.time_ns, deferred.sequence, to, full.conn, deferred.frame,
-                        full.downlink_done ? EventKind::kFrameDeliver : EventKind::kFrameArrive});
+  const FrameRef ref = lane.alloc_frame();
+  Frame& full = frame(ref);
+  relay::IDontWant entry{relay::rpc_recycler().take_ids()};
+  entry.ids.push_back(deferred.id);
+  full.rpc.control.idontwant.push_back(std::move(entry));
+  full.from = other_end(connections[deferred.conn], to);
+  full.first_message = nullptr;
+  full.cost = cost_of(deferred);
+  Event event = event_of(to, deferred);
+  event.b = ref;
+  lane.queue.push(event);
 }
 
 void Engine::file_incoming_deferred(Lane& lane) {
@@ -355,43 +454,29 @@ void Engine::file_incoming_deferred(Lane& lane) {
   lane.incoming_deferred.clear();
 }
 
-// In the queue's order, (time, sequence), among a node's few slots: a linear search.
+// In the queue's order, (time, sequence): the slots' last first (defer keeps them sorted).
 template <class Due>
 void Engine::run_deferred(Lane& lane, NodeIndex n, Due due) {
   std::uint8_t& count = lane.deferred_count[n];
-  std::array<DeferredFrame, DeferredSlots::kCount>& slots = lane.deferred[n].frames;
-  for (;;) {
-    std::size_t first = DeferredSlots::kCount;
-    for (std::size_t i = 0; i < count; ++i) {
-      if (!due(slots[i])) continue;
-      if (first == DeferredSlots::kCount ||
-          runs_before(slots[i].time_ns, slots[i].sequence, slots[first].time_ns,
-                      slots[first].sequence)) {
-        first = i;
-      }
-    }
-    if (first == DeferredSlots::kCount) return;
-    const DeferredFrame next = slots[first];
-    slots[first] = slots[--count];
-    Frame& deferred = frame(next.frame);
-    const ConnIndex conn = deferred.conn;
-    const bool downlink_done = deferred.downlink_done;
+  const std::array<DeferredIDontWant, DeferredSlots::kCount>& slots = lane.deferred[n].frames;
+  while (count > 0 && due(slots[count - 1])) {
+    DeferredIDontWant next = slots[--count];
     lane.now_ns = next.time_ns;
     ++lane.events;  // counted as the event it would have been
-    mix_event(lane.digest,
-              Event{next.time_ns, next.sequence, n, conn, next.frame,
-                    downlink_done ? EventKind::kFrameDeliver : EventKind::kFrameArrive});
+    mix_event(lane.digest, event_of(n, next));
     // Handled, it sent nothing: the node's next event pumps the router as usual.
-    if (receive(lane, n, conn, next.frame, downlink_done) == Reception::kWaiting) {
+    if (receive_idontwant(lane, n, next) == Reception::kWaiting) {
       ++lane.deferred_waits;
-      deferred.downlink_done = true;
-      defer(lane, n, DeferredFrame{nodes[n].down_free_ns, lane.queue.take_sequence(), next.frame});
+      next.downlink_done = true;
+      next.time_ns = nodes[n].down_free_ns;
+      next.sequence = lane.queue.take_sequence();
+      defer(lane, n, next);
     }
   }
 }
 
 void Engine::run_deferred_before(Lane& lane, const Event& next) {
-  run_deferred(lane, next.node, [&next](const DeferredFrame& d) {
+  run_deferred(lane, next.node, [&next](const DeferredIDontWant& d) {
     return runs_before(d.time_ns, d.sequence, next.time_ns, next.sequence);
   });
 }
@@ -400,7 +485,7 @@ void Engine::run_deferred_until(NodeIndex n, std::int64_t before_ns) {
   Lane& lane = idle_lane_of(n);
   file_incoming_deferred(lane);
   if (lane.deferred_count[n] == 0) return;
-  run_deferred(lane, n, [before_ns](const DeferredFrame& d) { return d.time_ns < before_ns; });
+  run_deferred(lane, n, [before_ns](const DeferredIDontWant& d) { return d.time_ns < before_ns; });
   lane.now_ns = now_ns;
 }
 
@@ -472,20 +557,19 @@ void Engine::dispatch_topology(const Event& event) {
 // between) changes nothing.
 void Engine::prefetch_event_addresses(const Lane& lane, const Event& event) const {
   prefetch_object(nodes[event.node]);
-  if (lane.deferred_count[event.node] != 0) prefetch(&lane.deferred[event.node]);
+  const DeferredSlots& deferred = lane.deferred[event.node];
+  for (std::size_t i = 0; i < lane.deferred_count[event.node]; ++i) {
+    prefetch(&deferred.frames[i]);
+  }
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
     prefetch_object(connections[event.a]);
     prefetch_object(frame(event.b));
   }
 }
 
-void Engine::prefetch_event_state(const Lane& lane, const Event& event) const {
+void Engine::prefetch_event_state(const Event& event) const {
   const NodeState& node = nodes[event.node];
   if (node.router) node.router->prefetch_state();
-  const DeferredSlots& deferred = lane.deferred[event.node];
-  for (std::size_t i = 0; i < lane.deferred_count[event.node]; ++i) {
-    prefetch_object(frame(deferred.frames[i].frame));
-  }
   if (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver) {
     const Frame& next = frame(event.b);
     prefetch(next.rpc.publish.data());
@@ -499,12 +583,8 @@ void Engine::prefetch_event_state(const Lane& lane, const Event& event) const {
   }
 }
 
-void Engine::prefetch_event_inputs(const Lane& lane, const Event& event) const {
+void Engine::prefetch_event_inputs(const Event& event) const {
   const NodeState& node = nodes[event.node];
-  const DeferredSlots& deferred = lane.deferred[event.node];
-  for (std::size_t i = 0; i < lane.deferred_count[event.node]; ++i) {
-    prefetch(frame(deferred.frames[i].frame).rpc.control.idontwant.data());
-  }
   if (node.router &&
       (event.kind == EventKind::kFrameArrive || event.kind == EventKind::kFrameDeliver)) {
     const relay::Rpc& rpc = frame(event.b).rpc;
@@ -525,9 +605,9 @@ void Engine::run_lane(Lane& lane, std::int64_t before_ns) {
     const Event event = lane.queue.pop();
     if (!lane.queue.empty()) {
       if (const Event* second = lane.queue.peek_second()) prefetch_event_addresses(lane, *second);
-      prefetch_event_state(lane, lane.queue.top());
+      prefetch_event_state(lane.queue.top());
     }
-    prefetch_event_inputs(lane, event);
+    prefetch_event_inputs(event);
     if (lane.deferred_count[event.node] != 0) run_deferred_before(lane, event);
     lane.now_ns = event.time_ns;
     ++lane.events;
@@ -549,13 +629,15 @@ void Engine::apply_lane_effects() {
         Lane& to = lane_of(h.to);
         if (h.deferred) {
           // Its sequence number now, where the push below would have given it one.
-          to.incoming_deferred.emplace_back(
-              h.to, DeferredFrame{h.arrive_ns, to.queue.take_sequence(), h.frame});
+          DeferredIDontWant deferred = lane.idontwant_handovers[h.frame];
+          deferred.sequence = to.queue.take_sequence();
+          to.incoming_deferred.emplace_back(h.to, deferred);
         } else {
           to.queue.push(h.arrive_ns, EventKind::kFrameArrive, h.to, h.conn, h.frame);
         }
       }
       lane.handovers.clear();
+      lane.idontwant_handovers.clear();
       for (const AckCredit& credit : lane.ack_credits) {
         nodes[credit.node].record.in.wire[credit.kind] += credit.bytes;
       }

@@ -54,7 +54,7 @@ struct SimOptions {
   // Threads to run on: 1 or 2. The result, digest included, does not depend on it.
   unsigned threads{1};
   // IDONTWANT-only frames handled just before their receiver's next event rather than as events
-  // of their own (engine/simulation_state.hpp, DeferredFrame). Off: the same results, slower,
+  // of their own (engine/simulation_state.hpp, DeferredIDontWant). Off: the same results, slower,
   // with another digest; for comparing the two.
   bool defer_idontwant{true};
   // How many may wait per node (at most 16, DeferredSlots::kCount); fewer in tests, so that

@@ -68,7 +68,7 @@ struct Link {
   std::int64_t latency_ns{0};
   double peer_down_ns_per_byte{0};
   bool established{false};
-  // Its IDONTWANT-only frames may be deferred (DeferredFrame): not between an attacker and
+  // Its IDONTWANT-only frames may be deferred (DeferredIDontWant): not between an attacker and
   // another node. A router that has graylisted a peer answers the peer's next RPC by asking to
   // disconnect, and a deferred frame would ask later. Attackers' peers graylist them, and in
   // spam-attack attackers' routers graylist honest peers too; honest routers do not graylist each
@@ -133,10 +133,6 @@ struct alignas(64) Frame {
   // rpc.publish's first message, one pointer fewer to follow when prefetching (run_lane).
   const relay::RelayMessage* first_message{nullptr};
   FrameCost cost;
-  // A deferred frame's connection, and whether it has crossed its receiver's downlink (what an
-  // event's `a` and kind say for the others).
-  ConnIndex conn{0};
-  bool downlink_done{false};
 };
 static_assert(sizeof(Frame) == std::size_t{5} * 64, "five cache lines, as the comment above says");
 
@@ -219,28 +215,38 @@ class FrameSlots {
   std::uint32_t size_{0};
 };
 
-// IDONTWANT-only frames, half of all frames at 10,000 nodes, are not events. Handling one sends
+// IDONTWANT-only frames, half of all frames at 10,000 nodes, are not events, and those of one id
+// (nearly all: a router sends one per message and peer) are not Frames either. Handling one sends
 // nothing and changes only what its receiver will send that peer, which the receiver does only in
-// an event of its own. So such a frame waits in its receiver's slots and is handled just before
-// the receiver's next event (or before a connection closes, or when the run stops), in the order
-// the queue would have run it: by time, then by the sequence number it took when it was sent. The
-// results are those of an event per frame (but see Link::defer_idontwant); only the trace digest
-// differs. One exception: a deferred frame that queues behind a busy downlink takes the sequence
-// number of its delivery when it is handled, later than its event would have, which orders it
-// differently only against another event of its node at the same nanosecond. What it saves is the
-// queue's push and pop and a visit of its own to the receiver's node and router state: 2-5 % of a
-// 10,000-node run. A frame for a receiver whose slots are full becomes an event after all.
-struct DeferredFrame {
+// an event of its own. So such a frame waits in its receiver's slots as this record, and is
+// handled (Router::handle_idontwant) just before the receiver's next event (or before a connection
+// closes, or when the run stops), in the order the queue would have run it: by time, then by the
+// sequence number it took when it was sent. The results are those of an event per frame (but see
+// Link::defer_idontwant); only the trace digest differs. One exception: a deferred frame that
+// queues behind a busy downlink takes the sequence number of its delivery when it is handled,
+// later than its event would have, which orders it differently only against another event of its
+// node at the same nanosecond. What it saves is the queue's push and pop, a visit of its own to the
+// receiver's node and router state, and a Frame held until then (the sender's frame is reused at
+// once, still in cache, by its next RPC). A frame for a receiver whose slots are full becomes a
+// Frame and an event after all.
+struct DeferredIDontWant {
   std::int64_t time_ns{0};
   std::uint32_t sequence{0};
-  FrameRef frame{0};
+  ConnIndex conn{0};
+  relay::MessageId id;
+  // The frame's bytes, all of kind IDONTWANT: its encoded RPC, on the wire, and the receiver's
+  // ACKs.
+  std::uint32_t app_bytes{0};
+  std::uint32_t wire_bytes{0};
+  std::uint32_t ack_bytes{0};
+  bool downlink_done{false};  // it has crossed its receiver's downlink (kFrameDeliver)
 };
-// A node's slots, four cache lines: with four slots (one line), half the deferred frames of a
-// 10,000-node run found them full, as a node's mesh peers' IDONTWANTs for a message it has already
-// forwarded arrive together; with sixteen, 3 %.
+// A node's slots: with four, half the deferred frames of a 10,000-node run found them full, as a
+// node's mesh peers' IDONTWANTs for a message it has already forwarded arrive together; with
+// sixteen, 3 %.
 struct alignas(64) DeferredSlots {
   static constexpr std::size_t kCount = 16;
-  std::array<DeferredFrame, kCount> frames;
+  std::array<DeferredIDontWant, kCount> frames;
 };
 
 // A frame on its way to a node of another lane, handed over between windows.
@@ -248,7 +254,9 @@ struct Handover {
   std::int64_t arrive_ns{0};
   NodeIndex to{0};
   ConnIndex conn{0};
-  FrameRef frame{0};  // read in place by the receiving lane: frames never move between lanes
+  // A Frame, read in place by the receiving lane (frames never move between lanes); for a deferred
+  // IDONTWANT, its index in the lane's idontwant_handovers.
+  FrameRef frame{0};
   bool deferred{false};
 };
 
@@ -272,13 +280,14 @@ struct Lane {
   std::vector<FrameRef> free_frames;
   std::vector<LaneEffect> effects;
   std::vector<Handover> handovers;
+  std::vector<DeferredIDontWant> idontwant_handovers;  // sequence numbers taken at the handover
   std::vector<AckCredit> ack_credits;
   // Deferred frames by receiver, indexed by node (only the lane's own nodes are used), and how
   // many slots of each are taken.
   std::vector<DeferredSlots> deferred;
   std::vector<std::uint8_t> deferred_count;
   // Handed over by other lanes between windows, filed into `deferred` by this lane's thread.
-  std::vector<std::pair<NodeIndex, DeferredFrame>> incoming_deferred;
+  std::vector<std::pair<NodeIndex, DeferredIDontWant>> incoming_deferred;
   std::uint64_t deferred_overflows{0};  // frames for full slots, run as events
   std::uint64_t deferred_waits{0};      // deferred frames that queued behind the downlink
   // The protected-shard validator's own copy: it counts what it checks, so lanes cannot share it.
@@ -336,8 +345,8 @@ struct Engine {
   void run_lane(Lane& lane, std::int64_t before_ns);
   // Cache hints for the events a lane runs next (simulation.cpp, above run_lane).
   void prefetch_event_addresses(const Lane& lane, const Event& event) const;
-  void prefetch_event_state(const Lane& lane, const Event& event) const;
-  void prefetch_event_inputs(const Lane& lane, const Event& event) const;
+  void prefetch_event_state(const Event& event) const;
+  void prefetch_event_inputs(const Event& event) const;
   void dispatch_node(Lane& lane, const Event& event);
   void apply_lane_effects();
   void pump(Lane& lane, NodeIndex n);
@@ -356,8 +365,17 @@ struct Engine {
   // Frame `ref` reached node n over connection c at the lane's time (downlink_done: it has also
   // crossed the downlink). kWaiting: it queues behind another frame until node.down_free_ns.
   Reception receive(Lane& lane, NodeIndex n, ConnIndex c, FrameRef ref, bool downlink_done);
-  // --- deferred frames (DeferredFrame above) ---
-  void defer(Lane& lane, NodeIndex to, const DeferredFrame& deferred);
+  // What receive() does before the router sees the frame: kHandled when it may be handled now.
+  Reception reach(Lane& lane, NodeIndex n, const Connection& conn, std::uint64_t wire_bytes,
+                  bool downlink_done);
+  // A received frame's bytes, at n and (its ACKs) at its sender.
+  void count_in(Lane& lane, NodeIndex n, NodeIndex from, const FrameCost& cost);
+  // The ACKs a receiver sends back for a frame, counted as of `kind`.
+  void count_acks(Lane& lane, NodeRecord& record, NodeIndex from, std::uint32_t kind,
+                  std::uint64_t bytes);
+  // --- deferred IDONTWANTs (DeferredIDontWant above) ---
+  Reception receive_idontwant(Lane& lane, NodeIndex n, const DeferredIDontWant& deferred);
+  void defer(Lane& lane, NodeIndex to, const DeferredIDontWant& deferred);
   void file_incoming_deferred(Lane& lane);
   // Handles n's deferred frames the queue would run before `next` (an event of n).
   void run_deferred_before(Lane& lane, const Event& next);

@@ -139,15 +139,30 @@ void Router::handle_rpc_in_place(Instant now, PeerHandle from, Rpc& rpc) {
   rpc_recycler().clear(rpc);
 }
 
-void Router::State::handle_rpc(Instant now, PeerKey key, Rpc& rpc) {
+void Router::handle_idontwant(Instant now, PeerHandle from, const MessageId& id) {
+  State& s = *state_;
+  s.touch(now);
+  State::PeerState* peer = s.rpc_sender(from.value());
+  if (peer == nullptr) return;
+  ++s.stats.idontwant_received;
+  s.handle_idontwant_ids(*peer, std::span<const MessageId>(&id, 1));
+}
+
+Router::State::PeerState* Router::State::rpc_sender(PeerKey key) {
   ++stats.rpcs_received;
   PeerState* peer = find_peer(key);
-  if (peer == nullptr) return;
+  if (peer == nullptr) return nullptr;
   if (peer->cached_score < config.thresholds.graylist_threshold) {
     ++stats.rpcs_ignored_graylisted;
     maybe_disconnect_graylisted(*peer);
-    return;
+    return nullptr;
   }
+  return peer;
+}
+
+void Router::State::handle_rpc(Instant now, PeerKey key, Rpc& rpc) {
+  PeerState* peer = rpc_sender(key);
+  if (peer == nullptr) return;
   // Most RPCs carry one or two of these; the empty ones are skipped here, before their handlers
   // read limits from the configuration (a cache miss per handler at 10,000 simulated routers).
   if (!rpc.subscriptions.empty()) handle_subscriptions(now, key, *peer, rpc.subscriptions);

@@ -168,6 +168,10 @@ class Router {
   // The same for a host that keeps its RPCs in place: takes what `rpc` holds and leaves it empty,
   // with its vectors' capacity, for the host's next RPC.
   void handle_rpc_in_place(Instant now, PeerHandle from, Rpc& rpc);
+  // The same as handle_rpc with an RPC that carries one IDONTWANT entry of this one id and
+  // nothing else, for a host that keeps such RPCs apart: the simulator, where they are half of
+  // all frames and worth no RPC object of their own.
+  void handle_idontwant(Instant now, PeerHandle from, const MessageId& id);
   // The codec could not decode a frame from this peer: counts against its score (P7).
   void handle_rpc_malformed(Instant now, PeerHandle from);
   void handle_send_window(Instant now, PeerHandle peer, SendWindow window);

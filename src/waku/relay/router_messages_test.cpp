@@ -391,6 +391,31 @@ TEST(RouterTest, IdontwantForAMessageAlreadyForwardedIsNotRemembered) {
   EXPECT_EQ(h.router.stats().idontwant_received, 1U);
 }
 
+// The simulator's input for an RPC of one IDONTWANT id does what that RPC does.
+TEST(RouterTest, OneIdontwantInputActsAsItsRpc) {
+  Harness by_rpc;
+  Harness by_id;
+  const auto msg = make_message(kTopic, "held back", 2000);
+  for (Harness* h : {&by_rpc, &by_id}) {
+    h->peers(1, 3);
+    ASSERT_TRUE(h->router.subscribe(h->now, kTopic).has_value());
+    h->flush();
+  }
+  by_rpc.control(2, make_control<&Control::idontwant>({IDontWant{{msg->id}}}));
+  by_id.router.handle_idontwant(by_id.now, P(2), msg->id);
+  by_id.router.handle_idontwant(by_id.now, P(9), msg->id);  // unknown peer: ignored
+  by_rpc.control(9, make_control<&Control::idontwant>({IDontWant{{msg->id}}}));
+  EXPECT_EQ(by_id.router.stats().rpcs_received, by_rpc.router.stats().rpcs_received);
+  for (Harness* h : {&by_rpc, &by_id}) {
+    EXPECT_EQ(h->router.sizes().idontwant_ids, 1U);
+    EXPECT_EQ(h->router.stats().idontwant_received, 1U);
+    h->send_message(1, msg);
+    const Sent sent(h->drain());
+    EXPECT_EQ(sent.messages(2), 0U);  // it said it did not want it
+    EXPECT_EQ(sent.messages(3), 1U);
+  }
+}
+
 TEST(RouterTest, IHaveAnsweredWithIWantForUnseenIdsOnly) {
   Harness h;
   h.peers(1, 1);

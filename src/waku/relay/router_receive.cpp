@@ -256,18 +256,23 @@ void Router::State::handle_iwant(PeerKey key, PeerState& peer, const std::vector
 
 void Router::State::handle_idontwant(PeerState& peer, const std::vector<IDontWant>& entries) {
   stats.idontwant_received += entries.size();
-  // Entries without ids cost a unit of the budget too, so the loop is bounded either way.
   for (const IDontWant& entry : entries) {
-    if (peer.idontwant_ids >= g.idontwant_max_ids_per_heartbeat) return;
-    if (entry.ids.empty()) ++peer.idontwant_ids;
-    const std::size_t n = std::min(entry.ids.size(), g.max_ids_per_control);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (peer.idontwant_ids >= g.idontwant_max_ids_per_heartbeat) return;
-      ++peer.idontwant_ids;
-      if (already_forwarded(entry.ids[i])) continue;
-      peer.dont_send.insert(entry.ids[i], heartbeat_ticks);
-    }
+    if (!handle_idontwant_ids(peer, entry.ids)) return;
   }
+}
+
+bool Router::State::handle_idontwant_ids(PeerState& peer, std::span<const MessageId> ids) {
+  // Entries without ids cost a unit of the budget too, so the loop is bounded either way.
+  if (peer.idontwant_ids >= g.idontwant_max_ids_per_heartbeat) return false;
+  if (ids.empty()) ++peer.idontwant_ids;
+  const std::size_t n = std::min(ids.size(), g.max_ids_per_control);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (peer.idontwant_ids >= g.idontwant_max_ids_per_heartbeat) return false;
+    ++peer.idontwant_ids;
+    if (already_forwarded(ids[i])) continue;
+    peer.dont_send.insert(ids[i], heartbeat_ticks);
+  }
+  return true;
 }
 
 void Router::State::handle_graft(Instant now, PeerKey key, PeerState& peer,

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -348,6 +349,10 @@ struct Router::State {
 
   // --- receiving ---
 
+  // Counts an RPC from `key`: its peer state, or nullptr if the RPC is to be ignored (unknown or
+  // graylisted peer).
+  PeerState* rpc_sender(PeerKey key);
+
   // Everything in one RPC from `key`; takes the messages out of `rpc.publish`.
   void handle_rpc(Instant now, PeerKey key, Rpc& rpc);
 
@@ -373,6 +378,8 @@ struct Router::State {
   void handle_iwant(PeerKey key, PeerState& peer, const std::vector<IWant>& iwants);
 
   void handle_idontwant(PeerState& peer, const std::vector<IDontWant>& entries);
+  // One entry's ids; false once the peer's budget for this heartbeat is spent.
+  bool handle_idontwant_ids(PeerState& peer, std::span<const MessageId> ids);
 
   // An IDONTWANT id need not be remembered once the message is seen and no longer validating: it
   // was forwarded (or dropped) then, and the seen set keeps it from being forwarded again. Most
