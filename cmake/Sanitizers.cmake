@@ -1,12 +1,14 @@
-# ASan + UBSan for the debug preset; libFuzzer (+ASan/UBSan) for the fuzz preset.
-if(WAKU_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-  add_link_options(-fsanitize=address,undefined)
-endif()
+# ASan + UBSan (WAKU_SANITIZE); WAKU_FUZZ adds libFuzzer's coverage to every object and builds the
+# fuzz targets (clang only). The debug preset has both: one build runs the tests and the fuzz
+# targets under the sanitizers.
 if(WAKU_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
-    message(FATAL_ERROR "WAKU_FUZZ needs clang (libFuzzer); use the 'fuzz' preset")
+    message(FATAL_ERROR "WAKU_FUZZ needs clang (libFuzzer); use the 'debug' preset")
   endif()
-  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  set(WAKU_SANITIZE ON)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+if(WAKU_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
