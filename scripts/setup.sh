@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git   # build
   g++ clang-14 libclang-rt-14-dev clang-format clang-tidy     # compilers, fuzzing, lint
+  llvm-14                                                     # llvm-profdata: bench/build_sim_pgo.sh
   libssl-dev libsecp256k1-dev                                 # crypto (ARCHITECTURE.md, Dependencies)
   libprotobuf-dev protobuf-compiler                           # wire schemas
   libfmt-dev libcli11-dev                                     # formatting, command line
