@@ -17,7 +17,7 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 digest() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$1"; }
-# Both runs simulate the same thing: the digests of a compiler's builds of one source must agree.
+# The training run, repeated with the optimised build: two builds of one source must agree.
 train=(run --scenario bench/sim_dense_3k.toml --duration 60s --threads 2 --no-plots --quiet)
 
 step "build the instrumented wakusim (preset sim-profile)"
