@@ -5,7 +5,7 @@
 # node). The source is the release build's, so it simulates the same events to the same digest;
 # the script checks that against the training run. community-10k, 2 simulated minutes side by
 # side with the GCC -O2 release build: 0.83 of its wall time (docs/benchmarks.md, 2026-12-08).
-# Takes ~4 minutes on two cores with an empty ccache. Prints the binary's path last.
+# Takes ~3 minutes on two cores. Prints the binary's path last.
 #
 #   bench/build_sim_pgo.sh
 #   "$(bench/build_sim_pgo.sh | tail -1)" run --scenario community-10k --out /tmp/10k
